@@ -1,0 +1,48 @@
+package io.deis.model;
+
+import io.deis.error.InvalidInputException;
+import java.util.regex.Pattern;
+
+/**
+ * A process type of a Procfile ({@code web}, {@code worker}, ...). Case-insensitive as in the
+ * Procfile format, so it is kept in lowercase. {@code cmd} is the implied type of image and
+ * Dockerfile builds: the image's own default command.
+ */
+public record ProcessType(String value) implements Comparable<ProcessType> {
+  public static final ProcessType WEB = new ProcessType("web");
+  public static final ProcessType CMD = new ProcessType("cmd");
+  /** The type of one-off containers started by {@code run}; never part of a formation. */
+  public static final ProcessType RUN = new ProcessType("run");
+
+  private static final Pattern VALID = Pattern.compile("[a-z0-9_-]+");
+
+  public ProcessType {
+    if (value == null || value.isEmpty()) {
+      throw new InvalidInputException("process type is empty: use letters, digits, '_' and '-' (for example web or worker)");
+    }
+    value = value.toLowerCase(java.util.Locale.ROOT);
+    if (!VALID.matcher(value).matches()) {
+      throw new InvalidInputException("process type '" + value
+          + "' is invalid: use letters, digits, '_' and '-' (for example web or worker)");
+    }
+  }
+
+  public static ProcessType of(String value) {
+    return new ProcessType(value);
+  }
+
+  /** web and cmd are the types Deis routes HTTP traffic to. */
+  public boolean receivesTraffic() {
+    return equals(WEB) || equals(CMD);
+  }
+
+  @Override
+  public int compareTo(ProcessType other) {
+    return value.compareTo(other.value);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,66 @@
+package io.deis.model;
+
+import com.google.common.collect.ImmutableSortedMap;
+import io.deis.error.BuildException;
+import io.deis.error.InvalidInputException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The process types of an app and the command each one runs: one {@code type: command} per line.
+ * Blank lines and lines starting with {@code #} are skipped; anything else that does not fit is
+ * rejected with its line number, because a silently ignored line is a process that never runs.
+ */
+public record Procfile(Map<ProcessType, String> commands) {
+  public static final Procfile EMPTY = new Procfile(Map.of());
+  private static final Pattern LINE = Pattern.compile("^([A-Za-z0-9_-]+):\\s*(.*)$");
+
+  public Procfile {
+    commands.forEach((type, command) -> {
+      if (command == null || command.isBlank()) {
+        throw new InvalidInputException("Procfile type '" + type + "' has no command: write it as 'type: command'");
+      }
+    });
+    commands = ImmutableSortedMap.copyOf(commands);
+  }
+
+  public static Procfile parse(String text) {
+    TreeMap<ProcessType, String> commands = new TreeMap<>();
+    String[] lines = text.split("\\R", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int number = i + 1;
+      Matcher m = LINE.matcher(line);
+      if (!m.matches()) {
+        throw new BuildException("Procfile line " + number + " is malformed: '" + line
+            + "'; each line must be 'type: command' with a type of letters, digits, '_' or '-'");
+      }
+      if (m.group(2).isBlank()) {
+        throw new BuildException("Procfile line " + number + " is malformed: type '" + m.group(1) + "' has no command");
+      }
+      ProcessType type = ProcessType.of(m.group(1));
+      if (commands.put(type, m.group(2)) != null) {
+        throw new BuildException("Procfile line " + number + " declares type '" + type + "' a second time");
+      }
+    }
+    return new Procfile(commands);
+  }
+
+  public Optional<String> command(ProcessType type) {
+    return Optional.ofNullable(commands.get(type));
+  }
+
+  public boolean declares(ProcessType type) {
+    return commands.containsKey(type);
+  }
+
+  public boolean isEmpty() {
+    return commands.isEmpty();
+  }
+}

@@ -1,0 +1,59 @@
+package io.deis.scheduler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The imperative SPI: one container at a time. A backend that implements this gets the whole
+ * {@link Scheduler} (rolling deploys, scaling, crash restarts, the state machine) from
+ * {@link RuntimeScheduler}, which calls these methods from several threads at once.
+ *
+ * <p>The glossary's ephemeral filesystem is the runtime's promise: {@link #stop} throws the
+ * container's filesystem away, and a {@link #start} after a stop begins from the build again.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+  ImageBuilder imageBuilder();
+
+  /** Creates, but does not start, a container; returns its id. */
+  String create(ContainerSpec spec);
+
+  /** Starts a created or stopped container with a fresh filesystem. */
+  void start(String id);
+
+  /**
+   * Stops the container (SIGTERM, then SIGKILL after {@code grace}) and discards its filesystem.
+   * Does nothing to a container that is not running. The exit it causes is not reported to
+   * {@link ExitListener}s: only exits nobody asked for are.
+   */
+  void stop(String id, Duration grace);
+
+  /** Removes every trace of the container, stopping it first if needed; does nothing when it is gone already. */
+  void destroy(String id);
+
+  /** What the runtime knows of the container now, or empty when it does not exist. */
+  Optional<RuntimeContainer> inspect(String id);
+
+  /** Every container (of this runtime) that carries all of {@code labels}. */
+  List<RuntimeContainer> list(Map<String, String> labels);
+
+  /** The last {@code lines} lines the container wrote to stdout and stderr. */
+  List<String> logs(String id, int lines);
+
+  /** Runs {@code spec} once to completion (or until {@code timeout}), removes it, and returns what it did. */
+  RunResult run(ContainerSpec spec, Duration timeout);
+
+  /** Registers a listener for containers that exit without being stopped. */
+  void addExitListener(ExitListener listener);
+
+  @Override
+  void close();
+
+  /** Told when a container's process ends on its own: crashed, or exited. */
+  @FunctionalInterface
+  interface ExitListener {
+    void exited(String id, int exitCode);
+  }
+}

@@ -1,0 +1,52 @@
+package io.deis.scheduler;
+
+import com.google.common.collect.ImmutableSortedMap;
+import io.deis.model.Build;
+import io.deis.model.ProcessType;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a {@link ContainerRuntime} needs to create one container.
+ *
+ * @param name Deis's job name, {@code myapp_v2.web.1}; unique among live containers
+ * @param labels to put on the container, so that a restarted controller can find it again ({@link Labels})
+ * @param build what to run: its image, or its source tree
+ * @param command the shell command to run through {@code /bin/sh -c}; empty for the image's default
+ * @param env the release's config values; the runtime adds {@code PORT}
+ * @param memory a memory limit such as {@code 512M}
+ * @param cpuShares CPU shares, 0 to 1024
+ */
+public record ContainerSpec(
+    String name,
+    Map<String, String> labels,
+    ProcessType type,
+    Build build,
+    Optional<String> command,
+    Map<String, String> env,
+    Optional<String> memory,
+    Optional<Integer> cpuShares) {
+
+  public ContainerSpec {
+    labels = ImmutableSortedMap.copyOf(labels);
+    env = ImmutableSortedMap.copyOf(env);
+  }
+
+  /** The memory limit in bytes, parsed from Deis's {@code 512M} / {@code 1G} / {@code 20MB} form. */
+  public Optional<Long> memoryBytes() {
+    return memory.map(ContainerSpec::parseBytes);
+  }
+
+  static long parseBytes(String limit) {
+    String upper = limit.toUpperCase(java.util.Locale.ROOT);
+    String digits = upper.replaceAll("[^0-9]", "");
+    long number = Long.parseLong(digits);
+    char unit = upper.charAt(digits.length());
+    return switch (unit) {
+      case 'K' -> number << 10;
+      case 'M' -> number << 20;
+      case 'G' -> number << 30;
+      default -> number;
+    };
+  }
+}

@@ -1,0 +1,66 @@
+package io.deis.scheduler;
+
+import io.deis.error.SchedulerException;
+import io.deis.model.AppName;
+import io.deis.model.Container;
+import io.deis.model.Formation;
+import io.deis.model.Release;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The declarative scheduler SPI: "run this release at this formation". The controller talks only
+ * to this interface. Kubernetes implements it directly; the local and Docker backends implement
+ * the smaller {@link ContainerRuntime} and get this through {@link RuntimeScheduler}.
+ *
+ * <p>Implementations must be thread-safe. The controller serializes the calls for one app, but
+ * calls for different apps arrive concurrently.
+ */
+public interface Scheduler extends AutoCloseable {
+
+  /** Turns builds into something this backend can run (Docker: an image). */
+  ImageBuilder imageBuilder();
+
+  /**
+   * Runs {@code release} at {@code formation}, with zero downtime: the new containers come up
+   * (and pass the release's health check, when one is configured) before the app's old
+   * containers are stopped. Types missing from the formation, or at 0, end with no containers.
+   *
+   * @throws DeployException when the new containers do not come up; they are removed and the old
+   *     ones keep running, untouched
+   */
+  void deploy(Release release, Formation formation);
+
+  /**
+   * Changes only how many containers of the running {@code release} there are: new ones are
+   * numbered after the highest, and the highest-numbered go first when scaling down.
+   *
+   * @throws SchedulerException when new containers do not come up; they are removed again
+   */
+  void scale(Release release, Formation formation);
+
+  /**
+   * Restarts the app's containers that {@code filter} selects: each is stopped (its filesystem
+   * discarded) and started fresh. Returns the restarted containers.
+   */
+  List<Container> restart(AppName app, ContainerFilter filter);
+
+  /** The app's containers, sorted by type and number; empty for an unknown app. */
+  List<Container> containers(AppName app);
+
+  /**
+   * Runs {@code command} once in a temporary container of {@code release} (its build and
+   * config), waits for it to end, removes it and returns its exit code and output.
+   */
+  RunResult run(Release release, String command, Duration timeout);
+
+  /** The most recent {@code lines} log lines of the app's containers, as {@code <app>[web.1]: text}. */
+  List<String> logs(AppName app, int lines);
+
+  /** Stops and removes every container and resource of the app. Nothing of it keeps running. */
+  void destroy(AppName app);
+
+  /** Releases the backend's resources (connections, threads). Running containers are left running. */
+  @Override
+  void close();
+}
