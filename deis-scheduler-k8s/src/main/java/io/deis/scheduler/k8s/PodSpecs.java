@@ -1,0 +1,94 @@
+package io.deis.scheduler.k8s;
+
+import io.deis.model.Build;
+import io.deis.model.HealthCheck;
+import io.deis.model.ProcessType;
+import io.deis.model.Release;
+import io.deis.scheduler.DeployException;
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerPort;
+import io.kubernetes.client.openapi.models.V1EnvFromSource;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1SecretEnvSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The pod spec shared by a Deployment's template and a one-off {@code run} pod. */
+final class PodSpecs {
+  /** Probing every 2 s (Kubernetes' default is 10 s) lets a healthy deploy finish seconds sooner. */
+  static final int PROBE_PERIOD_SECONDS = 2;
+
+  private PodSpecs() {}
+
+  /**
+   * @param command the shell command, or empty for the image's own default ({@code cmd})
+   * @param restartPolicy {@code Always} for a Deployment's pods, {@code Never} for one-off runs
+   */
+  static V1PodSpec spec(Release release, ProcessType type, Optional<String> command, String restartPolicy) {
+    String image = image(release);
+    V1Container container = new V1Container()
+        .name(Names.container(type))
+        .image(image)
+        .envFrom(List.of(new V1EnvFromSource().secretRef(new V1SecretEnvSource()
+            .name(Names.secret(release.app(), release.version())))))
+        // PORT is set after envFrom so a config value named PORT cannot move the port the Service targets.
+        .env(List.of(new V1EnvVar().name("PORT").value(Integer.toString(Names.PORT))));
+    command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", c)));
+    Map<String, Quantity> limits = limits(release, type);
+    if (!limits.isEmpty()) {
+      container.resources(new V1ResourceRequirements().limits(limits));
+    }
+    if (type.receivesTraffic() && !ProcessType.RUN.equals(type)) {
+      container.ports(List.of(new V1ContainerPort().name("http").containerPort(Names.PORT).protocol("TCP")));
+      release.config().healthCheck().ifPresent(check -> container.readinessProbe(probe(check)));
+    }
+    return new V1PodSpec().containers(List.of(container)).restartPolicy(restartPolicy);
+  }
+
+  static String image(Release release) {
+    Build build = release.build().orElseThrow(() -> new DeployException(
+        "release v" + release.version() + " of " + release.app() + " has no build: deploy a build first"));
+    return build.image().orElseThrow(() -> new DeployException(
+        "release v" + release.version() + " of " + release.app() + " has no image: the Kubernetes backend runs "
+            + "images only; build one with the Docker backend and push it to a registry the cluster can pull from"));
+  }
+
+  static V1Probe probe(HealthCheck check) {
+    return new V1Probe()
+        .httpGet(new V1HTTPGetAction().path(check.path()).port(new IntOrString(Names.PORT)))
+        .initialDelaySeconds((int) check.initialDelay().toSeconds())
+        .timeoutSeconds((int) Math.max(1, check.timeout().toSeconds()))
+        .periodSeconds(PROBE_PERIOD_SECONDS);
+  }
+
+  static Map<String, Quantity> limits(Release release, ProcessType type) {
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    release.config().memory(type).ifPresent(m -> limits.put("memory", new Quantity(memory(m))));
+    // Docker's cpu shares are a weight where 1024 is one CPU; Kubernetes limits are in millicores.
+    release.config().cpu(type).ifPresent(shares ->
+        limits.put("cpu", new Quantity(Math.max(1, Math.round(shares * 1000.0 / 1024)) + "m")));
+    return limits;
+  }
+
+  /** Deis's {@code 512M} / {@code 1G} / {@code 20MB} are binary units, as Docker read them: Kubernetes' Mi, Gi. */
+  static String memory(String limit) {
+    String upper = limit.toUpperCase(Locale.ROOT);
+    String digits = upper.replaceAll("[^0-9]", "");
+    char unit = upper.length() > digits.length() ? upper.charAt(digits.length()) : 'B';
+    return switch (unit) {
+      case 'K' -> digits + "Ki";
+      case 'M' -> digits + "Mi";
+      case 'G' -> digits + "Gi";
+      default -> digits;
+    };
+  }
+}

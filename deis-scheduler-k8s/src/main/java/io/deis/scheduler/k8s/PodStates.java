@@ -1,0 +1,170 @@
+package io.deis.scheduler.k8s;
+
+import io.deis.model.AppName;
+import io.deis.model.Container;
+import io.deis.model.ContainerState;
+import io.deis.model.Endpoint;
+import io.deis.model.ProcessType;
+import io.deis.model.StateChange;
+import io.deis.scheduler.Labels;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Reads Deis's container states from pods. A pod that does not exist yet for a wanted replica is
+ * {@code initialized} (made by the caller); scheduled but not running and ready is {@code created};
+ * running and ready is {@code up}; failed, crash-looping, terminated or being deleted is
+ * {@code down}; a deleted pod is {@code destroyed}.
+ */
+final class PodStates {
+  /** Waiting reasons after which a container will not start without a new spec: a deploy fails at once. */
+  private static final Set<String> HOPELESS = Set.of("CrashLoopBackOff", "RunContainerError", "ErrImagePull",
+      "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
+  private static final Set<String> CRASHED = Set.of("CrashLoopBackOff", "RunContainerError");
+
+  private PodStates() {}
+
+  static ContainerState state(V1Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null || terminated(pod).isPresent()
+        || phase(pod).equals("Failed") || phase(pod).equals("Succeeded") || CRASHED.contains(waitingReason(pod))) {
+      return ContainerState.DOWN;
+    }
+    if (running(pod) && ready(pod)) {
+      return ContainerState.UP;
+    }
+    return scheduled(pod) ? ContainerState.CREATED : ContainerState.INITIALIZED;
+  }
+
+  /** The state of a pod a watch reported DELETED: gone, with all its filesystem. */
+  static ContainerState deleted() {
+    return ContainerState.DESTROYED;
+  }
+
+  static boolean ready(V1Pod pod) {
+    return conditions(pod).stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  static boolean running(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning).isPresent();
+  }
+
+  static boolean scheduled(V1Pod pod) {
+    return pod.getSpec() != null && pod.getSpec().getNodeName() != null
+        || conditions(pod).stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Why a new pod will not come up, or empty while it still may: the deploy's fail-fast check. */
+  static Optional<String> failure(V1Pod pod) {
+    Optional<V1ContainerStateTerminated> ended = terminated(pod);
+    if (ended.isPresent() || "Failed".equals(phase(pod))) {
+      return Optional.of(ended.map(t -> "exited with exit code " + t.getExitCode()
+          + (t.getReason() == null ? "" : " (" + t.getReason() + ")")).orElse("failed"));
+    }
+    String waiting = waitingReason(pod);
+    if (HOPELESS.contains(waiting)) {
+      return Optional.of(waiting + exitCode(pod).stream().mapToObj(c -> ", last exit code " + c).findFirst().orElse(""));
+    }
+    int restarts = restarts(pod);
+    if (restarts > 0) {
+      return Optional.of("crashed and was restarted " + restarts + " time(s)"
+          + exitCode(pod).stream().mapToObj(c -> ", last exit code " + c).findFirst().orElse(""));
+    }
+    return Optional.empty();
+  }
+
+  /** How the container's last run ended: its current terminated state, else the one before. */
+  static OptionalInt exitCode(V1Pod pod) {
+    Optional<V1ContainerStateTerminated> ended = terminated(pod)
+        .or(() -> containerStatus(pod).map(V1ContainerStatus::getLastState).map(V1ContainerState::getTerminated));
+    return ended.map(t -> OptionalInt.of(t.getExitCode())).orElse(OptionalInt.empty());
+  }
+
+  static int restarts(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getRestartCount).orElse(0);
+  }
+
+  static Optional<ProcessType> type(V1Pod pod) {
+    return label(pod, Labels.TYPE).map(ProcessType::of);
+  }
+
+  static int release(V1Pod pod) {
+    return label(pod, Labels.RELEASE).map(Integer::parseInt).orElse(0);
+  }
+
+  static Optional<String> label(V1Pod pod, String key) {
+    return Optional.ofNullable(pod.getMetadata().getLabels()).map(l -> l.get(key));
+  }
+
+  /** The pod as a Deis container {@code <type>.<num>}, with a history that explains its state. */
+  static Container container(V1Pod pod, AppName app, ProcessType type, int num) {
+    ContainerState state = state(pod);
+    Instant created = instant(pod.getMetadata().getCreationTimestamp()).orElse(Instant.EPOCH);
+    List<StateChange> history = new ArrayList<>();
+    if (state != ContainerState.INITIALIZED) {
+      history.add(new StateChange(ContainerState.INITIALIZED, ContainerState.CREATED, created, "create", OptionalInt.empty()));
+    }
+    Instant started = containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning)
+        .flatMap(r -> instant(r.getStartedAt()))
+        .or(() -> terminatedAny(pod).flatMap(t -> instant(t.getStartedAt())))
+        .orElse(created);
+    if (state == ContainerState.UP || state == ContainerState.DOWN) {
+      history.add(new StateChange(ContainerState.CREATED, ContainerState.UP, started, "start", OptionalInt.empty()));
+    }
+    if (state == ContainerState.DOWN) {
+      OptionalInt code = exitCode(pod);
+      String cause = pod.getMetadata().getDeletionTimestamp() != null ? "stop"
+          : code.isPresent() && code.getAsInt() == 0 ? "exited" : "crashed";
+      Instant at = terminatedAny(pod).flatMap(t -> instant(t.getFinishedAt()))
+          .or(() -> instant(pod.getMetadata().getDeletionTimestamp())).orElse(started);
+      history.add(new StateChange(ContainerState.UP, ContainerState.DOWN, at, cause, code));
+    }
+    Optional<Endpoint> endpoint = Optional.empty();
+    String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+    if (state == ContainerState.UP && type.receivesTraffic() && ip != null) {
+      endpoint = Optional.of(new Endpoint(ip, Names.PORT));
+    }
+    return new Container(pod.getMetadata().getName(), app, type, num, release(pod), state, history, restarts(pod), endpoint);
+  }
+
+  private static Optional<V1ContainerStateTerminated> terminated(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getTerminated);
+  }
+
+  private static Optional<V1ContainerStateTerminated> terminatedAny(V1Pod pod) {
+    return terminated(pod)
+        .or(() -> containerStatus(pod).map(V1ContainerStatus::getLastState).map(V1ContainerState::getTerminated));
+  }
+
+  private static String waitingReason(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getWaiting)
+        .map(w -> w.getReason() == null ? "" : w.getReason()).orElse("");
+  }
+
+  private static String phase(V1Pod pod) {
+    return Optional.ofNullable(pod.getStatus()).map(V1PodStatus::getPhase).orElse("");
+  }
+
+  private static List<V1PodCondition> conditions(V1Pod pod) {
+    return Optional.ofNullable(pod.getStatus()).map(V1PodStatus::getConditions).orElse(List.of());
+  }
+
+  private static Optional<V1ContainerStatus> containerStatus(V1Pod pod) {
+    return Optional.ofNullable(pod.getStatus()).map(V1PodStatus::getContainerStatuses)
+        .filter(l -> !l.isEmpty()).map(l -> l.get(0));
+  }
+
+  private static Optional<Instant> instant(OffsetDateTime time) {
+    return Optional.ofNullable(time).map(OffsetDateTime::toInstant);
+  }
+}
