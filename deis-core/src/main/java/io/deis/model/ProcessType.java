@@ -9,12 +9,13 @@ import java.util.regex.Pattern;
  * Dockerfile builds: the image's own default command.
  */
 public record ProcessType(String value) implements Comparable<ProcessType> {
+  // Declared before the constants below: they are validated against it as the class initializes.
+  private static final Pattern VALID = Pattern.compile("[a-z0-9_-]+");
+
   public static final ProcessType WEB = new ProcessType("web");
   public static final ProcessType CMD = new ProcessType("cmd");
   /** The type of one-off containers started by {@code run}; never part of a formation. */
   public static final ProcessType RUN = new ProcessType("run");
-
-  private static final Pattern VALID = Pattern.compile("[a-z0-9_-]+");
 
   public ProcessType {
     if (value == null || value.isEmpty()) {

@@ -1,0 +1,261 @@
+package io.deis.scheduler.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deis.model.AppName;
+import io.deis.model.Build;
+import io.deis.model.Config;
+import io.deis.model.ConfigChange;
+import io.deis.model.Container;
+import io.deis.model.ContainerState;
+import io.deis.model.Formation;
+import io.deis.model.ProcessType;
+import io.deis.model.Procfile;
+import io.deis.model.Release;
+import io.deis.model.StateChange;
+import io.deis.scheduler.ContainerFilter;
+import io.deis.scheduler.DeployException;
+import io.deis.scheduler.RuntimeScheduler;
+import io.deis.scheduler.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Scheduler} backend must have, whatever runs the containers. A
+ * backend's test subclasses this and provides a scheduler, a way to make a runnable build of a
+ * Procfile, and the shell commands for the sample processes. Backends that really execute
+ * processes also run {@link ExecutingSchedulerContract}.
+ *
+ * <p>Each test uses its own app, so a backend may share one scheduler across tests if that is
+ * cheaper; {@link #newScheduler()} is called once per test and closed after it.
+ */
+public abstract class SchedulerContract {
+  private static final AtomicInteger APPS = new AtomicInteger();
+
+  protected Scheduler scheduler;
+  protected AppName app;
+  private int nextVersion = 2;
+
+  /**
+   * The shell commands of the sample processes, in the form this backend runs them.
+   *
+   * @param web serves HTTP on $PORT: {@code /} answers 200 with the value of $GREETING, any other path 404
+   * @param worker runs until it is stopped
+   * @param crash exits with code 3 at once
+   * @param crashLater runs for about two seconds, then exits with code 3
+   */
+  public record Commands(String web, String worker, String crash, String crashLater) {}
+
+  /** A scheduler for one test; tests pass {@link #fastOptions()} timings where the backend takes them. */
+  protected abstract Scheduler newScheduler();
+
+  /** A build of {@code procfile} that this backend can run (an image built, a source tree written, ...). */
+  protected abstract Build runnableBuild(AppName app, Procfile procfile);
+
+  protected abstract Commands commands();
+
+  /** Short timings that keep the suite fast: the behaviour is the same as with the defaults. */
+  public static RuntimeScheduler.Options fastOptions() {
+    return RuntimeScheduler.Options.defaults()
+        .withStopGrace(Duration.ofSeconds(2))
+        .withDeployTimeout(Duration.ofSeconds(60))
+        .withMinUptime(Duration.ofMillis(500))
+        .withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(2));
+  }
+
+  @BeforeEach
+  void startScheduler() {
+    scheduler = newScheduler();
+    app = AppName.of("contract-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
+  }
+
+  @AfterEach
+  void destroyAppAndClose() {
+    try {
+      scheduler.destroy(app);
+    } finally {
+      scheduler.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- tests
+
+  @Test
+  void deployRunsTheFormationAndEveryContainerIsUpOnTheRelease() {
+    Release v2 = release(procfile("web", commands().web(), "worker", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("web=2 worker=1"));
+
+    List<Container> containers = scheduler.containers(app);
+    assertThat(containers).extracting(Container::name)
+        .containsExactly(app + ".web.1", app + ".web.2", app + ".worker.1");
+    assertThat(containers).allSatisfy(c -> {
+      assertThat(c.state()).isEqualTo(ContainerState.UP);
+      assertThat(c.release()).isEqualTo(v2.version());
+      assertThat(c.history()).extracting(StateChange::to).contains(ContainerState.UP);
+    });
+  }
+
+  @Test
+  void scaleAddsNumberedContainersAndRemovesTheHighestNumbersFirst() {
+    Release v2 = release(procfile("worker", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+
+    scheduler.scale(v2, Formation.parse("worker=3"));
+    assertThat(scheduler.containers(app)).extracting(Container::num).containsExactly(1, 2, 3);
+    assertThat(scheduler.containers(app)).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+
+    scheduler.scale(v2, Formation.parse("worker=1"));
+    assertThat(scheduler.containers(app)).extracting(Container::num).containsExactly(1);
+
+    scheduler.scale(v2, Formation.parse("worker=0"));
+    assertThat(scheduler.containers(app)).isEmpty();
+  }
+
+  @Test
+  void aNewReleaseReplacesEveryContainerAndKeepsTheCounts() {
+    Procfile procfile = procfile("worker", commands().worker());
+    Release v2 = release(procfile, Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=2"));
+
+    Release v3 = release(procfile, Map.of("FOO", "bar"));
+    scheduler.deploy(v3, Formation.parse("worker=2"));
+
+    assertThat(scheduler.containers(app)).hasSize(2).allSatisfy(c -> {
+      assertThat(c.release()).isEqualTo(v3.version());
+      assertThat(c.state()).isEqualTo(ContainerState.UP);
+    });
+  }
+
+  @Test
+  void typesLeftOutOfTheFormationEndWithNoContainers() {
+    Procfile procfile = procfile("worker", commands().worker(), "clock", commands().worker());
+    scheduler.deploy(release(procfile, Map.of()), Formation.parse("worker=1 clock=1"));
+
+    scheduler.deploy(release(procfile, Map.of()), Formation.parse("worker=1"));
+
+    assertThat(scheduler.containers(app)).extracting(c -> c.type().value()).containsExactly("worker");
+  }
+
+  @Test
+  void aDeployWhoseContainersCrashFailsAndTheOldContainersKeepRunning() {
+    Release v2 = release(procfile("worker", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=2"));
+    List<String> before = scheduler.containers(app).stream().map(Container::id).toList();
+
+    Release broken = release(procfile("worker", commands().crash()), Map.of());
+    assertThatThrownBy(() -> scheduler.deploy(broken, Formation.parse("worker=2")))
+        .isInstanceOf(DeployException.class)
+        .hasMessageContaining("worker.1")
+        .hasMessageContaining("exit code 3");
+
+    List<Container> after = scheduler.containers(app);
+    assertThat(after).extracting(Container::id).containsExactlyElementsOf(before);
+    assertThat(after).allSatisfy(c -> {
+      assertThat(c.release()).isEqualTo(v2.version());
+      assertThat(c.state()).isEqualTo(ContainerState.UP);
+    });
+  }
+
+  @Test
+  void restartOfATypeRestartsOnlyThatType() {
+    Release v2 = release(procfile("worker", commands().worker(), "clock", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=2 clock=1"));
+
+    List<Container> restarted = scheduler.restart(app, ContainerFilter.type(ProcessType.of("worker")));
+
+    assertThat(restarted).extracting(Container::name).containsExactly(app + ".worker.1", app + ".worker.2");
+    for (Container c : scheduler.containers(app)) {
+      assertThat(c.state()).isEqualTo(ContainerState.UP);
+      boolean wasRestarted = c.history().stream().anyMatch(h -> h.cause().equals("restart"));
+      assertThat(wasRestarted).as(c.name() + " restarted").isEqualTo(c.type().value().equals("worker"));
+    }
+  }
+
+  @Test
+  void restartOfOneContainerRestartsOnlyIt() {
+    Release v2 = release(procfile("worker", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=2"));
+
+    List<Container> restarted = scheduler.restart(app, ContainerFilter.one(ProcessType.of("worker"), 2));
+
+    assertThat(restarted).extracting(Container::num).containsExactly(2);
+    assertThat(scheduler.containers(app)).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+  }
+
+  @Test
+  void aContainerThatCrashesGoesDownWithItsExitCodeAndIsRestarted() {
+    Release v2 = release(procfile("worker", commands().crashLater()), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+
+    await(Duration.ofSeconds(45), () -> {
+      Container c = scheduler.containers(app).get(0);
+      return c.restarts() >= 1 && c.state() == ContainerState.UP;
+    });
+    Container c = scheduler.containers(app).get(0);
+    assertThat(c.history()).anySatisfy(h -> {
+      assertThat(h.to()).isEqualTo(ContainerState.DOWN);
+      assertThat(h.exitCode()).hasValue(3);
+    });
+  }
+
+  @Test
+  void destroyLeavesNoContainers() {
+    Release v2 = release(procfile("web", commands().web(), "worker", commands().worker()), Map.of());
+    scheduler.deploy(v2, Formation.parse("web=1 worker=1"));
+
+    scheduler.destroy(app);
+
+    assertThat(scheduler.containers(app)).isEmpty();
+  }
+
+  @Test
+  void anUnknownAppHasNoContainers() {
+    assertThat(scheduler.containers(AppName.of("never-deployed"))).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- helpers for subclasses
+
+  /** The next release of the test's app: a fresh build of {@code procfile} with {@code values} as config. */
+  protected Release release(Procfile procfile, Map<String, String> values) {
+    Build build = runnableBuild(app, procfile);
+    Config config = Config.empty(UUID.randomUUID().toString(), "tester", Instant.now())
+        .apply(ConfigChange.builder().setAll(values).build(), UUID.randomUUID().toString(), "tester", Instant.now());
+    int version = nextVersion++;
+    return new Release(UUID.randomUUID().toString(), app, version, "tester", Instant.now(), Optional.of(build), config,
+        "tester deployed v" + version, Release.Status.PENDING, Optional.empty());
+  }
+
+  protected static Procfile procfile(String... typeThenCommand) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < typeThenCommand.length; i += 2) {
+      text.append(typeThenCommand[i]).append(": ").append(typeThenCommand[i + 1]).append('\n');
+    }
+    return Procfile.parse(text.toString());
+  }
+
+  /** Waits for a condition that another thread makes true; fails with the time it waited. */
+  protected static void await(Duration timeout, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("condition not met within " + timeout.toSeconds() + "s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
+    }
+  }
+}
