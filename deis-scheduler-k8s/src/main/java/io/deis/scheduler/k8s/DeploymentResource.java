@@ -20,6 +20,8 @@ import java.util.Optional;
  * maxSurge 100% starts all new pods at once, so a deploy takes one pod start, not N.
  */
 final class DeploymentResource {
+  static final int MIN_READY_SECONDS = 1;
+
   private DeploymentResource() {}
 
   static V1Deployment manifest(Release release, ProcessType type, int replicas, Duration deadline) {
@@ -38,6 +40,9 @@ final class DeploymentResource {
                 .rollingUpdate(new V1RollingUpdateDeployment()
                     .maxUnavailable(new IntOrString(0))
                     .maxSurge(new IntOrString("100%"))))
+            // A new pod counts as available only after a second of being ready: without this, a
+            // container that crashes right after it starts would let the rollout retire old pods.
+            .minReadySeconds(MIN_READY_SECONDS)
             // The cluster marks the rollout failed at the same deadline the scheduler waits for.
             .progressDeadlineSeconds((int) Math.max(1, deadline.toSeconds()))
             // Rollback is the scheduler's (it puts back the previous template), so keep little history.

@@ -64,6 +64,29 @@ final class KubeApi {
     }
   }
 
+  /**
+   * Deletes an object; returns false when it was gone already. The answer's body is not parsed:
+   * the API answers a delete with the object (while it terminates) or a Status (when it is gone),
+   * and the generated client expects only one of the two.
+   */
+  boolean delete(String what, Call<okhttp3.Call> call) {
+    try (okhttp3.Response response = call.call().execute()) {
+      if (response.isSuccessful()) {
+        return true;
+      }
+      if (response.code() == NOT_FOUND) {
+        return false;
+      }
+      String body = response.body() == null ? "" : response.body().string();
+      throw error(what, new ApiException(response.code(), response.headers().toMultimap(), body));
+    } catch (ApiException e) {
+      throw error(what, e);
+    } catch (java.io.IOException e) {
+      throw new SchedulerException("could not " + what + ": the Kubernetes API at " + client.getBasePath()
+          + " did not answer (" + e.getMessage() + ")", e);
+    }
+  }
+
   SchedulerException error(String what, ApiException e) {
     return new SchedulerException("could not " + what + ": " + describe(e), e);
   }

@@ -77,6 +77,8 @@ public final class KubernetesScheduler implements Scheduler {
   private final Duration deployDeadline;
   private final boolean ownsClient;
   private final Numbering numbering = new Numbering();
+  /** Pods that a restart made, so their history says "restart"; a new scheduler does not know them. */
+  private final Set<String> restartedPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
 
   private KubernetesScheduler(Builder builder) {
@@ -193,8 +195,8 @@ public final class KubernetesScheduler implements Scheduler {
     retired.removeAll(formation.counts().keySet());
     for (ProcessType type : retired) {
       String name = Names.deployment(app, type);
-      api.callUnlessNotFound("delete deployment " + name,
-          () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").execute());
+      api.delete("delete deployment " + name,
+          () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").buildCall(null));
     }
     if (!retired.isEmpty()) {
       Progress gone = awaitPods(app, deadline, pods -> noPodsOf(retired, pods));
@@ -206,7 +208,7 @@ public final class KubernetesScheduler implements Scheduler {
     Set<String> oldSecrets = before.values().stream().map(DeploymentResource::secret).flatMap(Optional::stream)
         .filter(s -> !s.equals(secretName)).collect(Collectors.toCollection(TreeSet::new));
     for (String old : oldSecrets) {
-      api.callUnlessNotFound("delete secret " + old, () -> api.core.deleteNamespacedSecret(old, ns).execute());
+      api.delete("delete secret " + old, () -> api.core.deleteNamespacedSecret(old, ns).buildCall(null));
     }
     LOG.info("deployed v{} of {} at {}", release.version(), app, formation);
   }
@@ -222,30 +224,35 @@ public final class KubernetesScheduler implements Scheduler {
     for (Map.Entry<ProcessType, Integer> entry : formation.counts().entrySet()) {
       ProcessType type = entry.getKey();
       int ready = 0;
-      int fresh = 0;
       int others = 0;
+      List<V1Pod> fresh = new ArrayList<>();
       for (V1Pod pod : pods) {
         if (!PodStates.type(pod).map(type::equals).orElse(false)) {
           continue;
         }
-        boolean current = PodStates.release(pod) == release.version() && pod.getMetadata().getDeletionTimestamp() == null;
-        if (!current) {
+        if (PodStates.release(pod) == release.version() && pod.getMetadata().getDeletionTimestamp() == null) {
+          fresh.add(pod);
+        } else {
           others++;
-          continue;
         }
+      }
+      fresh.sort(Comparator.comparing((V1Pod p) -> p.getMetadata().getCreationTimestamp(),
+          Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(p -> p.getMetadata().getName()));
+      for (int i = 0; i < fresh.size(); i++) {
+        V1Pod pod = fresh.get(i);
         Optional<String> failure = PodStates.failure(pod);
         if (failure.isPresent()) {
-          return Progress.failed(type + " pod " + pod.getMetadata().getName() + " " + failure.get());
+          // Named as ps would name it among the new release's containers: worker.1 is the first new worker.
+          return Progress.failed(type + "." + (i + 1) + " (pod " + pod.getMetadata().getName() + ") " + failure.get());
         }
-        fresh++;
         if (PodStates.state(pod) == ContainerState.UP) {
           ready++;
         }
       }
       if (ready < entry.getValue()) {
         missing.add(ready + " of " + entry.getValue() + " " + type + " pods of v" + release.version() + " ready");
-      } else if (fresh > entry.getValue() || others > 0) {
-        missing.add((others + fresh - entry.getValue()) + " old " + type + " pods to stop");
+      } else if (fresh.size() > entry.getValue() || others > 0) {
+        missing.add((others + fresh.size() - entry.getValue()) + " old " + type + " pods to stop");
       }
     }
     return missing.isEmpty() ? Progress.done() : Progress.waiting(String.join(", ", missing));
@@ -268,14 +275,14 @@ public final class KubernetesScheduler implements Scheduler {
           V1Deployment restored = DeploymentResource.forReplace(previous);
           api.call("restore deployment " + name, () -> api.apps.replaceNamespacedDeployment(name, ns, restored).execute());
         } else {
-          api.callUnlessNotFound("delete deployment " + name,
-              () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").execute());
+          api.delete("delete deployment " + name,
+              () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").buildCall(null));
         }
       }
       boolean secretInUse = before.values().stream().map(DeploymentResource::secret)
           .anyMatch(s -> s.equals(Optional.of(secretName)));
       if (!secretInUse) {
-        api.callUnlessNotFound("delete secret " + secretName, () -> api.core.deleteNamespacedSecret(secretName, ns).execute());
+        api.delete("delete secret " + secretName, () -> api.core.deleteNamespacedSecret(secretName, ns).buildCall(null));
       }
       Set<ProcessType> types = formation.counts().keySet().stream()
           .filter(t -> before.get(t) == null || DeploymentResource.release(before.get(t)) != release.version())
@@ -390,7 +397,7 @@ public final class KubernetesScheduler implements Scheduler {
     byType.forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
         V1Pod pod = list.get(i);
-        if (filter.matches(PodStates.container(pod, app, type, i + 1))) {
+        if (filter.matches(PodStates.container(pod, app, type, i + 1, false))) {
           targets.add(pod.getMetadata().getName());
           counts.put(type, list.size());
         }
@@ -402,7 +409,7 @@ public final class KubernetesScheduler implements Scheduler {
     LOG.info("restarting {} of {}: {}", filter, app, targets);
     if (filter.num().isPresent()) {
       for (String pod : targets) {
-        api.callUnlessNotFound("delete pod " + pod, () -> api.core.deleteNamespacedPod(pod, ns).execute());
+        api.delete("delete pod " + pod, () -> api.core.deleteNamespacedPod(pod, ns).buildCall(null));
       }
     } else {
       // As `kubectl rollout restart`: a new template rolls the pods with maxUnavailable 0, so no downtime.
@@ -438,6 +445,7 @@ public final class KubernetesScheduler implements Scheduler {
     if (progress.state() != Progress.State.DONE) {
       throw new SchedulerException("could not restart " + filter + " of " + app + ": still waiting for " + progress.detail());
     }
+    pods(app).stream().map(p -> p.getMetadata().getName()).filter(n -> !before.contains(n)).forEach(restartedPods::add);
     return containers(app).stream()
         .filter(c -> !before.contains(c.id()) && counts.containsKey(c.type()))
         .filter(c -> filter.num().isEmpty() || c.num() == filter.num().getAsInt())
@@ -457,7 +465,8 @@ public final class KubernetesScheduler implements Scheduler {
     for (ProcessType type : types) {
       List<V1Pod> list = byType.getOrDefault(type, List.of());
       for (int i = 0; i < list.size(); i++) {
-        containers.add(PodStates.container(list.get(i), app, type, i + 1));
+        V1Pod pod = list.get(i);
+        containers.add(PodStates.container(pod, app, type, i + 1, restartedPods.contains(pod.getMetadata().getName())));
       }
       V1Deployment deployment = deployments.get(type);
       int wanted = deployment == null ? 0 : DeploymentResource.replicas(deployment);
@@ -576,9 +585,9 @@ public final class KubernetesScheduler implements Scheduler {
       return new RunResult(exitCode, output == null ? "" : output);
     } finally {
       try {
-        api.callUnlessNotFound("delete pod " + name, () -> api.core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).execute());
+        api.delete("delete pod " + name, () -> api.core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).buildCall(null));
         if (madeSecret) {
-          api.callUnlessNotFound("delete secret " + secretName, () -> api.core.deleteNamespacedSecret(secretName, ns).execute());
+          api.delete("delete secret " + secretName, () -> api.core.deleteNamespacedSecret(secretName, ns).buildCall(null));
         }
       } catch (SchedulerException e) {
         LOG.warn("could not clean up after '{}' of {}: {}", command, release.label(), e.getMessage());
@@ -602,7 +611,7 @@ public final class KubernetesScheduler implements Scheduler {
     String ns = Names.namespace(app);
     Optional<V1Namespace> namespace = api.callUnlessNotFound("read namespace " + ns, () -> api.core.readNamespace(ns).execute());
     if (namespace.isEmpty()) {
-      numbering.forget(app.value());
+      forget(app);
       return; // nothing of the app exists
     }
     Map<String, String> labels = Optional.ofNullable(namespace.get().getMetadata().getLabels()).orElse(Map.of());
@@ -611,7 +620,7 @@ public final class KubernetesScheduler implements Scheduler {
           + Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE + " label): refusing to delete it");
     }
     LOG.info("destroying {}: deleting namespace {}", app, ns);
-    api.callUnlessNotFound("delete namespace " + ns, () -> api.core.deleteNamespace(ns).execute());
+    api.delete("delete namespace " + ns, () -> api.core.deleteNamespace(ns).buildCall(null));
     String selector = "metadata.name=" + ns;
     Waiter.Result<V1Namespace> result = waiter.await("namespace " + ns,
         () -> {
@@ -622,11 +631,16 @@ public final class KubernetesScheduler implements Scheduler {
             .timeoutSeconds(seconds).buildCall(null),
         NAMESPACE_EVENT, Instant.now().plus(deployDeadline),
         list -> list.isEmpty() ? Progress.done() : Progress.waiting("namespace " + ns + " to be deleted"));
-    numbering.forget(app.value());
+    forget(app);
     if (result.progress().state() != Progress.State.DONE) {
       throw new SchedulerException("namespace " + ns + " of " + app + " was not deleted within "
           + deployDeadline.toSeconds() + "s; it is still terminating");
     }
+  }
+
+  private void forget(AppName app) {
+    numbering.forget(app.value());
+    restartedPods.removeIf(name -> name.startsWith(app + "-"));
   }
 
   @Override

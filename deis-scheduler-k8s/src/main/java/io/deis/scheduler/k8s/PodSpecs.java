@@ -11,6 +11,8 @@ import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1EnvFromSource;
 import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1EnvVarSource;
+import io.kubernetes.client.openapi.models.V1ObjectFieldSelector;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
@@ -41,7 +43,11 @@ final class PodSpecs {
         .envFrom(List.of(new V1EnvFromSource().secretRef(new V1SecretEnvSource()
             .name(Names.secret(release.app(), release.version())))))
         // PORT is set after envFrom so a config value named PORT cannot move the port the Service targets.
-        .env(List.of(new V1EnvVar().name("PORT").value(Integer.toString(Names.PORT))));
+        .env(List.of(
+            new V1EnvVar().name("PORT").value(Integer.toString(Names.PORT)),
+            // The pod's own address, from the downward API: for a process that binds or announces it.
+            new V1EnvVar().name("POD_IP").valueFrom(new V1EnvVarSource()
+                .fieldRef(new V1ObjectFieldSelector().fieldPath("status.podIP")))));
     command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", c)));
     Map<String, Quantity> limits = limits(release, type);
     if (!limits.isEmpty()) {

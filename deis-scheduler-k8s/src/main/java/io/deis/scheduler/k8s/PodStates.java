@@ -43,6 +43,9 @@ final class PodStates {
     if (running(pod) && ready(pod)) {
       return ContainerState.UP;
     }
+    if (restarts(pod) > 0) {
+      return ContainerState.DOWN; // it ran, ended, and is not up again yet
+    }
     return scheduled(pod) ? ContainerState.CREATED : ContainerState.INITIALIZED;
   }
 
@@ -73,12 +76,13 @@ final class PodStates {
     }
     String waiting = waitingReason(pod);
     if (HOPELESS.contains(waiting)) {
-      return Optional.of(waiting + exitCode(pod).stream().mapToObj(c -> ", last exit code " + c).findFirst().orElse(""));
+      return Optional.of(exitCode(pod).stream().mapToObj(c -> "crashed with exit code " + c + " (" + waiting + ")")
+          .findFirst().orElse("cannot start (" + waiting + ")"));
     }
     int restarts = restarts(pod);
     if (restarts > 0) {
-      return Optional.of("crashed and was restarted " + restarts + " time(s)"
-          + exitCode(pod).stream().mapToObj(c -> ", last exit code " + c).findFirst().orElse(""));
+      return Optional.of(exitCode(pod).stream().mapToObj(c -> "crashed with exit code " + c).findFirst().orElse("crashed")
+          + " and was restarted " + restarts + " time(s)");
     }
     return Optional.empty();
   }
@@ -106,27 +110,43 @@ final class PodStates {
     return Optional.ofNullable(pod.getMetadata().getLabels()).map(l -> l.get(key));
   }
 
-  /** The pod as a Deis container {@code <type>.<num>}, with a history that explains its state. */
-  static Container container(V1Pod pod, AppName app, ProcessType type, int num) {
+  /**
+   * The pod as a Deis container {@code <type>.<num>}, with a history that explains its state: its
+   * creation, its start ({@code restart} when a restart made it), and its last crash and the
+   * restart after it, from what the kubelet reports.
+   */
+  static Container container(V1Pod pod, AppName app, ProcessType type, int num, boolean restartedByUser) {
     ContainerState state = state(pod);
     Instant created = instant(pod.getMetadata().getCreationTimestamp()).orElse(Instant.EPOCH);
     List<StateChange> history = new ArrayList<>();
     if (state != ContainerState.INITIALIZED) {
       history.add(new StateChange(ContainerState.INITIALIZED, ContainerState.CREATED, created, "create", OptionalInt.empty()));
     }
-    Instant started = containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning)
-        .flatMap(r -> instant(r.getStartedAt()))
-        .or(() -> terminatedAny(pod).flatMap(t -> instant(t.getStartedAt())))
-        .orElse(created);
-    if (state == ContainerState.UP || state == ContainerState.DOWN) {
-      history.add(new StateChange(ContainerState.CREATED, ContainerState.UP, started, "start", OptionalInt.empty()));
+    String startCause = restartedByUser ? "restart" : "start";
+    Optional<V1ContainerStateTerminated> previous = containerStatus(pod).map(V1ContainerStatus::getLastState)
+        .map(V1ContainerState::getTerminated);
+    Optional<V1ContainerStateTerminated> current = terminated(pod);
+    Instant running = containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning)
+        .flatMap(r -> instant(r.getStartedAt())).orElse(created);
+    if (restarts(pod) > 0 && previous.isPresent()) {
+      V1ContainerStateTerminated last = previous.get();
+      history.add(new StateChange(ContainerState.CREATED, ContainerState.UP, instant(last.getStartedAt()).orElse(created),
+          startCause, OptionalInt.empty()));
+      history.add(new StateChange(ContainerState.UP, ContainerState.DOWN, instant(last.getFinishedAt()).orElse(created),
+          last.getExitCode() == 0 ? "exited" : "crashed", OptionalInt.of(last.getExitCode())));
+      if (state == ContainerState.UP || current.isPresent()) {
+        history.add(new StateChange(ContainerState.DOWN, ContainerState.UP, running, "restarted after crash", OptionalInt.empty()));
+      }
+    } else if (state == ContainerState.UP || state == ContainerState.DOWN) {
+      Instant started = current.flatMap(t -> instant(t.getStartedAt())).orElse(running);
+      history.add(new StateChange(ContainerState.CREATED, ContainerState.UP, started, startCause, OptionalInt.empty()));
     }
-    if (state == ContainerState.DOWN) {
-      OptionalInt code = exitCode(pod);
+    if (state == ContainerState.DOWN && (current.isPresent() || pod.getMetadata().getDeletionTimestamp() != null)) {
+      OptionalInt code = current.map(t -> OptionalInt.of(t.getExitCode())).orElse(OptionalInt.empty());
       String cause = pod.getMetadata().getDeletionTimestamp() != null ? "stop"
           : code.isPresent() && code.getAsInt() == 0 ? "exited" : "crashed";
-      Instant at = terminatedAny(pod).flatMap(t -> instant(t.getFinishedAt()))
-          .or(() -> instant(pod.getMetadata().getDeletionTimestamp())).orElse(started);
+      Instant at = current.flatMap(t -> instant(t.getFinishedAt()))
+          .or(() -> instant(pod.getMetadata().getDeletionTimestamp())).orElse(running);
       history.add(new StateChange(ContainerState.UP, ContainerState.DOWN, at, cause, code));
     }
     Optional<Endpoint> endpoint = Optional.empty();

@@ -1,0 +1,45 @@
+package io.deis.scheduler.k8s;
+
+import io.deis.model.AppName;
+import io.deis.model.Build;
+import io.deis.model.Procfile;
+import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.contract.SchedulerContract;
+import io.deis.scheduler.k8s.fake.FakeKubernetes;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The core scheduler contract, against the fake cluster: the scheduler talks HTTP to the
+ * in-memory API through the official client; the fake kubelet runs the contract's commands as
+ * real processes, so crashes and exit codes are the commands' own.
+ */
+class KubernetesSchedulerContractTest extends SchedulerContract {
+  private static FakeKubernetes cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = FakeKubernetes.start();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @Override
+  protected Scheduler newScheduler() {
+    return KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build();
+  }
+
+  @Override
+  protected Build runnableBuild(AppName app, Procfile procfile) {
+    return TestApps.imageBuild(app, procfile);
+  }
+
+  @Override
+  protected Commands commands() {
+    return new Commands(TestApps.webCommand(), "exec sleep 1000", "exit 3", "sleep 2; exit 3");
+  }
+}

@@ -1,0 +1,568 @@
+package io.deis.scheduler.k8s.fake;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small in-memory Kubernetes API over real HTTP, for the resources the scheduler uses
+ * (namespaces, pods, secrets, services, deployments): create, get, list and watch with label and
+ * field selectors, replace, JSON merge patch, delete, the status subresource and pod logs.
+ * Watches are the API's own: chunked HTTP, one JSON event per line, resumable from a
+ * resourceVersion, ended by {@code timeoutSeconds}. Like the real server it keeps a Deployment's
+ * {@code metadata.generation} (bumped on spec changes), ignores status on writes to the main
+ * resource, gives Services a ClusterIP, and answers errors with a {@code Status} body.
+ * Strategic merge and apply patches answer 415; the scheduler does not use them.
+ */
+public final class FakeApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FakeApiServer.class);
+  private static final Gson GSON = new Gson();
+
+  record Kind(String resource, String groupVersion, String kind, boolean namespaced) {}
+
+  private static final Map<String, Kind> KINDS = Map.of(
+      "namespaces", new Kind("namespaces", "v1", "Namespace", false),
+      "pods", new Kind("pods", "v1", "Pod", true),
+      "secrets", new Kind("secrets", "v1", "Secret", true),
+      "services", new Kind("services", "v1", "Service", true),
+      "deployments", new Kind("deployments", "apps/v1", "Deployment", true));
+
+  /** Where pod logs come from: the fake kubelet. */
+  public interface LogSource {
+    /** The container's log lines with their RFC 3339 timestamps, or empty when it has not started. */
+    Optional<List<String[]>> logs(String namespace, String pod, boolean previous);
+  }
+
+  private final Store store;
+  private final RequestLog requests = new RequestLog();
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-apiserver");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile LogSource logSource = (ns, pod, previous) -> Optional.empty();
+  private int nextClusterIp = 1;
+
+  public FakeApiServer(Store store) throws IOException {
+    this.store = store;
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public RequestLog requests() {
+    return requests;
+  }
+
+  void logSource(LogSource source) {
+    this.logSource = source;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record Route(Kind kind, String namespace, String name, String subresource) {}
+
+  private void handle(HttpExchange exchange) {
+    try (exchange) {
+      Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+      String method = exchange.getRequestMethod();
+      String path = exchange.getRequestURI().getPath();
+      Route route;
+      try {
+        route = route(path);
+      } catch (Store.ApiError e) {
+        requests.record(new RequestLog.Request(method, method.toLowerCase(), path));
+        sendError(exchange, e);
+        return;
+      }
+      String verb = verb(method, route, query);
+      requests.record(new RequestLog.Request(method, verb, path));
+      try {
+        switch (verb) {
+          case "watch" -> watch(exchange, route, query);
+          case "list" -> send(exchange, 200, list(route, query));
+          case "get" -> get(exchange, route, query);
+          case "create" -> send(exchange, 201, create(route, body(exchange)));
+          case "update" -> send(exchange, 200, replace(route, body(exchange)));
+          case "patch" -> send(exchange, 200, patch(route, exchange));
+          case "delete" -> send(exchange, 200, delete(route, query));
+          default -> throw new Store.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+      } catch (Store.ApiError e) {
+        sendError(exchange, e);
+      } catch (RuntimeException e) {
+        LOG.error("fake API server failed on {} {}", method, path, e);
+        sendError(exchange, new Store.ApiError(500, "InternalError", e.toString()));
+      }
+    } catch (IOException e) {
+      LOG.debug("client went away: {}", e.toString());
+    }
+  }
+
+  private static String verb(String method, Route route, Map<String, String> query) {
+    boolean collection = route.name() == null;
+    return switch (method) {
+      case "GET" -> collection ? ("true".equals(query.get("watch")) || "1".equals(query.get("watch")) ? "watch" : "list") : "get";
+      case "POST" -> collection ? "create" : "unsupported";
+      case "PUT" -> collection ? "unsupported" : "update";
+      case "PATCH" -> collection ? "unsupported" : "patch";
+      case "DELETE" -> collection ? "unsupported" : "delete";
+      default -> "unsupported";
+    };
+  }
+
+  private static Route route(String path) {
+    String[] all = path.replaceAll("^/+|/+$", "").split("/");
+    int start;
+    String groupVersion;
+    if (all.length >= 2 && all[0].equals("api") && all[1].equals("v1")) {
+      start = 2;
+      groupVersion = "v1";
+    } else if (all.length >= 3 && all[0].equals("apis") && all[1].equals("apps") && all[2].equals("v1")) {
+      start = 3;
+      groupVersion = "apps/v1";
+    } else {
+      throw new Store.ApiError(404, "NotFound", "the server could not find the requested resource (" + path + ")");
+    }
+    String[] s = java.util.Arrays.copyOfRange(all, start, all.length);
+    Route route;
+    if (s.length >= 3 && s[0].equals("namespaces") && KINDS.containsKey(s[2]) && KINDS.get(s[2]).namespaced()) {
+      route = new Route(KINDS.get(s[2]), s[1], s.length > 3 ? s[3] : null, s.length > 4 ? s[4] : null);
+    } else if (s.length >= 1 && KINDS.containsKey(s[0])) {
+      Kind kind = KINDS.get(s[0]);
+      route = new Route(kind, null, s.length > 1 ? s[1] : null, s.length > 2 ? s[2] : null);
+    } else {
+      throw new Store.ApiError(404, "NotFound", "the server could not find the requested resource (" + path + ")");
+    }
+    if (!route.kind().groupVersion().equals(groupVersion)) {
+      throw new Store.ApiError(404, "NotFound", "the server could not find the requested resource (" + path + ")");
+    }
+    return route;
+  }
+
+  private String ns(Route route) {
+    return route.kind().namespaced() ? route.namespace() : "";
+  }
+
+  // --------------------------------------------------------------------------------------------- reads
+
+  private JsonObject list(Route route, Map<String, String> query) {
+    Predicate<JsonObject> filter = Selectors.labels(query.get("labelSelector")).and(Selectors.fields(query.get("fieldSelector")));
+    long rv;
+    List<JsonObject> items;
+    synchronized (store) {
+      rv = store.resourceVersion();
+      items = store.list(route.kind().resource(), route.kind().namespaced() ? route.namespace() : null, filter);
+    }
+    JsonObject list = new JsonObject();
+    list.addProperty("apiVersion", route.kind().groupVersion());
+    list.addProperty("kind", route.kind().kind() + "List");
+    JsonObject meta = new JsonObject();
+    meta.addProperty("resourceVersion", Long.toString(rv));
+    list.add("metadata", meta);
+    JsonArray array = new JsonArray();
+    items.forEach(array::add);
+    list.add("items", array);
+    return list;
+  }
+
+  private void get(HttpExchange exchange, Route route, Map<String, String> query) throws IOException {
+    if ("pods".equals(route.kind().resource()) && "log".equals(route.subresource())) {
+      podLog(exchange, route, query);
+      return;
+    }
+    send(exchange, 200, existing(route));
+  }
+
+  private JsonObject existing(Route route) {
+    return store.get(route.kind().resource(), ns(route), route.name())
+        .orElseThrow(() -> notFound(route));
+  }
+
+  private static Store.ApiError notFound(Route route) {
+    return new Store.ApiError(404, "NotFound", route.kind().resource() + " \"" + route.name() + "\" not found");
+  }
+
+  private void podLog(HttpExchange exchange, Route route, Map<String, String> query) throws IOException {
+    JsonObject pod = existing(route);
+    boolean previous = "true".equals(query.get("previous"));
+    List<String[]> lines = logSource.logs(route.namespace(), route.name(), previous).orElseThrow(() ->
+        new Store.ApiError(400, "BadRequest", "container \"" + Store.string(pod.getAsJsonObject("spec")
+            .getAsJsonArray("containers").get(0).getAsJsonObject(), "name") + "\" in pod \"" + route.name()
+            + "\" is waiting to start: ContainerCreating"));
+    int from = 0;
+    if (query.containsKey("tailLines")) {
+      from = Math.max(0, lines.size() - Integer.parseInt(query.get("tailLines")));
+    }
+    boolean timestamps = "true".equals(query.get("timestamps"));
+    StringBuilder text = new StringBuilder();
+    for (String[] line : lines.subList(from, lines.size())) {
+      text.append(timestamps ? line[0] + " " : "").append(line[1]).append('\n');
+    }
+    byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "text/plain");
+    exchange.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      exchange.getResponseBody().write(body);
+    }
+  }
+
+  private void watch(HttpExchange exchange, Route route, Map<String, String> query) throws IOException {
+    Predicate<JsonObject> filter = Selectors.labels(query.get("labelSelector")).and(Selectors.fields(query.get("fieldSelector")));
+    String rvText = query.getOrDefault("resourceVersion", "0");
+    long from = rvText.isEmpty() ? 0 : Long.parseLong(rvText);
+    long timeoutMillis = TimeUnit.SECONDS.toMillis(Long.parseLong(query.getOrDefault("timeoutSeconds", "1800")));
+    String resource = route.kind().resource();
+    String namespace = route.kind().namespaced() ? route.namespace() : null;
+    LinkedBlockingQueue<Store.Event> live = new LinkedBlockingQueue<>();
+    Consumer<Store.Event> sink = e -> {
+      if (e.resource().equals(resource) && (namespace == null || namespace.equals(e.namespace()))) {
+        live.add(e);
+      }
+    };
+    List<Store.Event> backlog;
+    try {
+      backlog = store.watch(resource, namespace, from, sink);
+    } catch (Store.ApiError e) {
+      // As the real server: a watch from an expired resourceVersion is answered with an ERROR event.
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, 0);
+      JsonObject event = new JsonObject();
+      event.addProperty("type", "ERROR");
+      event.add("object", status(e));
+      exchange.getResponseBody().write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    try {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, 0); // chunked: the stream stays open
+      OutputStream out = exchange.getResponseBody();
+      out.flush();
+      for (Store.Event e : backlog) {
+        write(out, e, filter);
+      }
+      long deadline = System.currentTimeMillis() + timeoutMillis;
+      while (true) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          break;
+        }
+        Store.Event e = live.poll(left, TimeUnit.MILLISECONDS);
+        if (e != null) {
+          write(out, e, filter);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      store.removeListener(sink);
+    }
+  }
+
+  private static void write(OutputStream out, Store.Event e, Predicate<JsonObject> filter) throws IOException {
+    if (!filter.test(e.object())) {
+      return;
+    }
+    JsonObject event = new JsonObject();
+    event.addProperty("type", e.type());
+    event.add("object", e.object());
+    out.write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  // --------------------------------------------------------------------------------------------- writes
+
+  private JsonObject create(Route route, JsonObject body) {
+    Kind kind = route.kind();
+    checkKind(kind, body);
+    JsonObject meta = Store.object(body, "metadata");
+    if (Store.string(body, "metadata", "name") == null) {
+      String generate = Store.string(body, "metadata", "generateName");
+      if (generate == null) {
+        throw new Store.ApiError(422, "Invalid", kind.kind() + " is invalid: metadata.name: Required value: name or generateName is required");
+      }
+      meta.addProperty("name", generate + FakeKubelet.randomSuffix());
+    }
+    String name = meta.get("name").getAsString();
+    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
+      throw new Store.ApiError(422, "Invalid", kind.kind() + " \"" + name + "\" is invalid: metadata.name: must be a lowercase RFC 1123 subdomain");
+    }
+    String bodyNs = Store.string(body, "metadata", "namespace");
+    if (kind.namespaced()) {
+      if (bodyNs != null && !bodyNs.equals(route.namespace())) {
+        throw new Store.ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
+      }
+      JsonObject namespace = store.get("namespaces", "", route.namespace()).orElseThrow(() ->
+          new Store.ApiError(404, "NotFound", "namespaces \"" + route.namespace() + "\" not found"));
+      if (Store.string(namespace, "metadata", "deletionTimestamp") != null) {
+        throw new Store.ApiError(403, "Forbidden", kind.resource() + " \"" + name + "\" is forbidden: unable to create new content in namespace "
+            + route.namespace() + " because it is being terminated");
+      }
+    }
+    body.addProperty("apiVersion", kind.groupVersion());
+    body.addProperty("kind", kind.kind());
+    switch (kind.resource()) {
+      case "deployments" -> {
+        meta.addProperty("generation", 1);
+        body.remove("status");
+      }
+      case "pods" -> {
+        body.remove("status");
+        JsonObject status = Store.object(body, "status");
+        status.addProperty("phase", "Pending");
+        if (!Store.object(body, "spec").has("restartPolicy")) {
+          Store.object(body, "spec").addProperty("restartPolicy", "Always");
+        }
+      }
+      case "namespaces" -> Store.object(body, "status").addProperty("phase", "Active");
+      case "services" -> {
+        synchronized (this) {
+          Store.object(body, "spec").addProperty("clusterIP", "10.96." + (nextClusterIp / 250) + "." + (nextClusterIp++ % 250 + 1));
+        }
+      }
+      case "secrets" -> mergeStringData(body);
+      default -> { }
+    }
+    return store.create(kind.resource(), ns(route), body);
+  }
+
+  private JsonObject replace(Route route, JsonObject body) {
+    checkKind(route.kind(), body);
+    String bodyName = Store.string(body, "metadata", "name");
+    if (bodyName != null && !bodyName.equals(route.name())) {
+      throw new Store.ApiError(400, "BadRequest", "the name of the object (" + bodyName + ") does not match the name on the URL (" + route.name() + ")");
+    }
+    String expected = Store.string(body, "metadata", "resourceVersion");
+    return write(route, current -> {
+      if (expected != null && !expected.equals(Store.string(current, "metadata", "resourceVersion"))) {
+        throw new Store.ApiError(409, "Conflict", "Operation cannot be fulfilled on " + route.kind().resource() + " \""
+            + route.name() + "\": the object has been modified; please apply your changes to the latest version and try again");
+      }
+      return body;
+    });
+  }
+
+  private JsonObject patch(Route route, HttpExchange exchange) throws IOException {
+    String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("").split(";")[0].strip();
+    if (!type.equals("application/merge-patch+json")) {
+      throw new Store.ApiError(415, "UnsupportedMediaType", "the fake API server takes application/merge-patch+json patches only, not " + type);
+    }
+    JsonElement patch = JsonParser.parseString(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    return write(route, current -> mergePatch(current, patch).getAsJsonObject());
+  }
+
+  /** Applies a full new object to the main resource or to its status subresource, with the server's rules. */
+  private JsonObject write(Route route, java.util.function.UnaryOperator<JsonObject> change) {
+    Kind kind = route.kind();
+    boolean status = "status".equals(route.subresource());
+    return store.update(kind.resource(), ns(route), route.name(), current -> {
+      JsonObject next = change.apply(current.deepCopy());
+      next.addProperty("apiVersion", kind.groupVersion());
+      next.addProperty("kind", kind.kind());
+      JsonObject meta = Store.object(next, "metadata");
+      JsonObject old = current.getAsJsonObject("metadata");
+      for (String fixed : List.of("uid", "creationTimestamp", "namespace", "name", "generation", "deletionTimestamp")) {
+        if (old.has(fixed)) {
+          meta.add(fixed, old.get(fixed));
+        } else {
+          meta.remove(fixed);
+        }
+      }
+      if (status) {
+        // The status subresource changes status only.
+        JsonObject kept = current.deepCopy();
+        if (next.has("status")) {
+          kept.add("status", next.get("status"));
+        }
+        return kept;
+      }
+      if (current.has("status")) {
+        next.add("status", current.get("status"));
+      } else {
+        next.remove("status");
+      }
+      if (kind.resource().equals("deployments") && !String.valueOf(next.get("spec")).equals(String.valueOf(current.get("spec")))) {
+        meta.addProperty("generation", old.get("generation").getAsLong() + 1);
+      }
+      if (kind.resource().equals("services") && !Store.object(next, "spec").has("clusterIP")) {
+        Store.object(next, "spec").add("clusterIP", current.getAsJsonObject("spec").get("clusterIP"));
+      }
+      if (kind.resource().equals("secrets")) {
+        mergeStringData(next);
+      }
+      return next;
+    }).orElseThrow(() -> notFound(route));
+  }
+
+  private JsonObject delete(Route route, Map<String, String> query) {
+    Kind kind = route.kind();
+    JsonObject current = existing(route);
+    boolean graceful = switch (kind.resource()) {
+      // A namespace terminates: the namespace controller empties it, then removes it.
+      case "namespaces" -> true;
+      // A running pod is stopped by its kubelet first, unless the caller asked for no grace.
+      case "pods" -> !"0".equals(query.get("gracePeriodSeconds")) && Store.string(current, "spec", "nodeName") != null;
+      default -> false;
+    };
+    if (graceful) {
+      JsonObject marked = store.update(kind.resource(), ns(route), route.name(), o -> {
+        if (Store.string(o, "metadata", "deletionTimestamp") == null) {
+          Store.object(o, "metadata").addProperty("deletionTimestamp", Store.now());
+          if (kind.resource().equals("namespaces")) {
+            Store.object(o, "status").addProperty("phase", "Terminating");
+          }
+        }
+        return o;
+      }).orElseThrow(() -> notFound(route));
+      return marked;
+    }
+    store.delete(kind.resource(), ns(route), route.name()).orElseThrow(() -> notFound(route));
+    if (kind.resource().equals("pods")) {
+      return current;
+    }
+    JsonObject ok = new JsonObject();
+    ok.addProperty("kind", "Status");
+    ok.addProperty("apiVersion", "v1");
+    ok.add("metadata", new JsonObject());
+    ok.addProperty("status", "Success");
+    JsonObject details = new JsonObject();
+    details.addProperty("name", route.name());
+    details.addProperty("kind", kind.resource());
+    details.addProperty("uid", Store.string(current, "metadata", "uid"));
+    ok.add("details", details);
+    return ok;
+  }
+
+  private static void checkKind(Kind kind, JsonObject body) {
+    String apiVersion = Store.string(body, "apiVersion");
+    String k = Store.string(body, "kind");
+    if (apiVersion != null && !apiVersion.equals(kind.groupVersion()) || k != null && !k.equals(kind.kind())) {
+      throw new Store.ApiError(400, "BadRequest", "the API version in the data (" + apiVersion + ") or kind (" + k
+          + ") does not match the expected " + kind.groupVersion() + " " + kind.kind());
+    }
+  }
+
+  private static void mergeStringData(JsonObject secret) {
+    if (secret.has("stringData") && secret.get("stringData").isJsonObject()) {
+      JsonObject data = Store.object(secret, "data");
+      secret.getAsJsonObject("stringData").entrySet().forEach(e -> data.addProperty(e.getKey(),
+          Base64.getEncoder().encodeToString(e.getValue().getAsString().getBytes(StandardCharsets.UTF_8))));
+      secret.remove("stringData");
+    }
+  }
+
+  /** RFC 7386: objects merge key by key, null removes, anything else replaces. */
+  static JsonElement mergePatch(JsonElement target, JsonElement patch) {
+    if (!patch.isJsonObject()) {
+      return patch;
+    }
+    JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy() : new JsonObject();
+    for (Map.Entry<String, JsonElement> e : patch.getAsJsonObject().entrySet()) {
+      if (e.getValue() == null || e.getValue() instanceof JsonNull) {
+        result.remove(e.getKey());
+      } else {
+        result.add(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+      }
+    }
+    return result;
+  }
+
+  // --------------------------------------------------------------------------------------------- HTTP
+
+  private static JsonObject body(HttpExchange exchange) throws IOException {
+    String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      return JsonParser.parseString(text).getAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new Store.ApiError(400, "BadRequest", "the body is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  private static void send(HttpExchange exchange, int code, JsonObject body) throws IOException {
+    byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(code, bytes.length);
+    exchange.getResponseBody().write(bytes);
+  }
+
+  private static JsonObject status(Store.ApiError e) {
+    JsonObject status = new JsonObject();
+    status.addProperty("kind", "Status");
+    status.addProperty("apiVersion", "v1");
+    status.add("metadata", new JsonObject());
+    status.addProperty("status", "Failure");
+    status.addProperty("message", e.getMessage());
+    status.addProperty("reason", e.reason);
+    status.addProperty("code", e.code);
+    return status;
+  }
+
+  private static void sendError(HttpExchange exchange, Store.ApiError e) throws IOException {
+    send(exchange, e.code, status(e));
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> query = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return query;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      query.put(key, value);
+    }
+    return query;
+  }
+
+  /** A stable short hash of a pod template, as the Deployment controller's pod-template-hash. */
+  static String hash(JsonElement template) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(GSON.toJson(template).getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 5; i++) {
+        hex.append(String.format("%02x", digest[i]));
+      }
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
