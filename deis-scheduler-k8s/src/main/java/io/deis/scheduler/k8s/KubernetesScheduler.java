@@ -185,7 +185,9 @@ public final class KubernetesScheduler implements Scheduler {
     }
     if (progress.state() != Progress.State.DONE) {
       String why = progress.state() == Progress.State.FAILED ? progress.detail()
-          : "not ready within " + deployDeadline.toSeconds() + "s: still waiting for " + progress.detail();
+          : "not ready within " + deployDeadline.toSeconds() + "s: still waiting for " + progress.detail()
+              + release.config().healthCheck().map(check -> " (web and cmd pods are ready once they pass their health check GET "
+                  + check.path() + " on port " + Names.PORT + ")").orElse("");
       rollBack(release, formation, before, secretName);
       throw new DeployException("release v" + release.version() + " of " + app + " failed to deploy: " + why + previous(before));
     }

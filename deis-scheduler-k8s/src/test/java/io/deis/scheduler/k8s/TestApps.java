@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,6 +22,25 @@ final class TestApps {
   private static volatile String webCommand;
 
   private TestApps() {}
+
+  /**
+   * Waits for something the cluster does on its own time (a process writing its log); polls,
+   * because the test has no watch for it. Fails naming how long it waited.
+   */
+  static void await(Duration timeout, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("condition not met within " + timeout.toSeconds() + "s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
+    }
+  }
 
   /** An image build: the only kind the Kubernetes backend runs. */
   static Build imageBuild(AppName app, Procfile procfile) {

@@ -108,20 +108,22 @@ public final class FakeApiServer implements AutoCloseable {
       try {
         route = route(path);
       } catch (Store.ApiError e) {
-        requests.record(new RequestLog.Request(method, method.toLowerCase(), path));
+        requests.record(new RequestLog.Request(method, method.toLowerCase(), path, ""));
         sendError(exchange, e);
         return;
       }
       String verb = verb(method, route, query);
-      requests.record(new RequestLog.Request(method, verb, path));
+      // The body is kept so tests can show exactly what the scheduler sent (the golden manifests).
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      requests.record(new RequestLog.Request(method, verb, path, body));
       try {
         switch (verb) {
           case "watch" -> watch(exchange, route, query);
           case "list" -> send(exchange, 200, list(route, query));
           case "get" -> get(exchange, route, query);
-          case "create" -> send(exchange, 201, create(route, body(exchange)));
-          case "update" -> send(exchange, 200, replace(route, body(exchange)));
-          case "patch" -> send(exchange, 200, patch(route, exchange));
+          case "create" -> send(exchange, 201, create(route, json(body)));
+          case "update" -> send(exchange, 200, replace(route, json(body)));
+          case "patch" -> send(exchange, 200, patch(route, exchange, body));
           case "delete" -> send(exchange, 200, delete(route, query));
           default -> throw new Store.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         }
@@ -379,12 +381,12 @@ public final class FakeApiServer implements AutoCloseable {
     });
   }
 
-  private JsonObject patch(Route route, HttpExchange exchange) throws IOException {
+  private JsonObject patch(Route route, HttpExchange exchange, String body) {
     String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("").split(";")[0].strip();
     if (!type.equals("application/merge-patch+json")) {
       throw new Store.ApiError(415, "UnsupportedMediaType", "the fake API server takes application/merge-patch+json patches only, not " + type);
     }
-    JsonElement patch = JsonParser.parseString(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    JsonElement patch = JsonParser.parseString(body);
     return write(route, current -> mergePatch(current, patch).getAsJsonObject());
   }
 
@@ -506,8 +508,7 @@ public final class FakeApiServer implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------------- HTTP
 
-  private static JsonObject body(HttpExchange exchange) throws IOException {
-    String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+  private static JsonObject json(String text) {
     try {
       return JsonParser.parseString(text).getAsJsonObject();
     } catch (RuntimeException e) {

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 /** Every request that reached the fake API server, so tests can count what an operation costs. */
 public final class RequestLog {
   /** One request: its verb as the API server names it (get, list, watch, create, update, patch, delete) and its path. */
-  public record Request(String method, String verb, String path) {
+  public record Request(String method, String verb, String path, String body) {
     public boolean isWrite() {
       return switch (verb) {
         case "create", "update", "patch", "delete" -> true;
@@ -24,6 +24,10 @@ public final class RequestLog {
   }
 
   private final List<Request> requests = new ArrayList<>();
+
+  public synchronized void add(Request request) {
+    requests.add(request);
+  }
 
   synchronized void record(Request request) {
     requests.add(request);
