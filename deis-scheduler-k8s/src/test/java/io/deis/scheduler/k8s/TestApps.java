@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** Builds, releases and process commands for tests against the fake cluster. */
-final class TestApps {
+public final class TestApps {
   private static volatile String webCommand;
 
   private TestApps() {}
@@ -43,12 +43,12 @@ final class TestApps {
   }
 
   /** An image build: the only kind the Kubernetes backend runs. */
-  static Build imageBuild(AppName app, Procfile procfile) {
+  public static Build imageBuild(AppName app, Procfile procfile) {
     return new Build(UUID.randomUUID().toString(), app, "tester", Instant.now(), Optional.empty(),
         Optional.of("registry.example.com/deis/" + app + ":git-1a2b3c4"), procfile, Optional.empty(), Optional.empty());
   }
 
-  static Release release(AppName app, int version, Build build, Map<String, String> values) {
+  public static Release release(AppName app, int version, Build build, Map<String, String> values) {
     Config config = Config.empty(UUID.randomUUID().toString(), "tester", Instant.now())
         .apply(ConfigChange.builder().setAll(values).build(), UUID.randomUUID().toString(), "tester", Instant.now());
     return new Release(UUID.randomUUID().toString(), app, version, "tester", Instant.now(), Optional.of(build), config,
