@@ -39,13 +39,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -492,15 +490,20 @@ public final class KubernetesScheduler implements Scheduler {
     List<Line> all = new ArrayList<>();
     numbered(app, pods(app)).forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
-        String pod = list.get(i).getMetadata().getName();
+        V1Pod pod = list.get(i);
         String prefix = app + "[" + type + "." + (i + 1) + "]: ";
+        List<Optional<String>> texts = new ArrayList<>();
+        if (PodStates.restarts(pod) > 0) {
+          // A container that crashed and was restarted: its last words are in the previous log.
+          texts.add(readLog(ns, pod.getMetadata().getName(), lines, true));
+        }
+        texts.add(readLog(ns, pod.getMetadata().getName(), lines, false));
         // Timestamps let lines of different pods be merged in time order; they are cut off again below.
-        Optional<String> text = readLog(ns, pod, lines);
-        text.ifPresent(t -> t.lines().forEach(line -> {
+        texts.forEach(text -> text.ifPresent(t -> t.lines().forEach(line -> {
           int space = line.indexOf(' ');
           String ts = space > 0 ? line.substring(0, space) : "";
           all.add(new Line(ts, prefix + (space > 0 ? line.substring(space + 1) : line)));
-        }));
+        })));
       }
     });
     all.sort(Comparator.comparing(Line::timestamp)); // stable: one pod's lines keep their order
@@ -508,9 +511,10 @@ public final class KubernetesScheduler implements Scheduler {
     return texts.subList(Math.max(0, texts.size() - lines), texts.size());
   }
 
-  private Optional<String> readLog(String ns, String pod, int lines) {
+  private Optional<String> readLog(String ns, String pod, int lines, boolean previous) {
     try {
-      return Optional.ofNullable(api.core.readNamespacedPodLog(pod, ns).tailLines(lines).timestamps(true).execute());
+      return Optional.ofNullable(api.core.readNamespacedPodLog(pod, ns).tailLines(lines).timestamps(true)
+          .previous(previous).execute());
     } catch (io.kubernetes.client.openapi.ApiException e) {
       // A pod whose container has not started has no log yet (HTTP 400); a deleted one has none (404).
       if (e.getCode() == 400 || e.getCode() == KubeApi.NOT_FOUND) {

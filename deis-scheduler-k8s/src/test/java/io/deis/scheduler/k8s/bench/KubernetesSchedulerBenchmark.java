@@ -4,7 +4,6 @@ import io.deis.model.AppName;
 import io.deis.model.Build;
 import io.deis.model.Formation;
 import io.deis.model.Procfile;
-import io.deis.model.Release;
 import io.deis.scheduler.k8s.KubernetesScheduler;
 import io.deis.scheduler.k8s.TestApps;
 import io.deis.scheduler.k8s.fake.FakeKubernetes;
