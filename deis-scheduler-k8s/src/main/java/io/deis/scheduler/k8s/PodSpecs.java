@@ -18,6 +18,7 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1SecretEnvSource;
+import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +56,10 @@ final class PodSpecs {
     }
     if (type.receivesTraffic() && !ProcessType.RUN.equals(type)) {
       container.ports(List.of(new V1ContainerPort().name("http").containerPort(Names.PORT).protocol("TCP")));
-      release.config().healthCheck().ifPresent(check -> container.readinessProbe(probe(check)));
+      // Without a health check, ready means "accepts connections on PORT", as Deis Workflow's
+      // default probe did: a started process is not yet a serving one, and the Service must not
+      // send it traffic (nor a deploy retire the old pods) before it listens.
+      container.readinessProbe(release.config().healthCheck().map(PodSpecs::probe).orElseGet(PodSpecs::tcpProbe));
     }
     return new V1PodSpec().containers(List.of(container)).restartPolicy(restartPolicy);
   }
@@ -73,6 +77,12 @@ final class PodSpecs {
         .httpGet(new V1HTTPGetAction().path(check.path()).port(new IntOrString(Names.PORT)))
         .initialDelaySeconds((int) check.initialDelay().toSeconds())
         .timeoutSeconds((int) Math.max(1, check.timeout().toSeconds()))
+        .periodSeconds(PROBE_PERIOD_SECONDS);
+  }
+
+  static V1Probe tcpProbe() {
+    return new V1Probe()
+        .tcpSocket(new V1TCPSocketAction().port(new IntOrString(Names.PORT)))
         .periodSeconds(PROBE_PERIOD_SECONDS);
   }
 

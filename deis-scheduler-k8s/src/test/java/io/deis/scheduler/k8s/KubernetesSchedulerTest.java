@@ -96,7 +96,7 @@ class KubernetesSchedulerTest {
 
   @Test
   void anImageAppWithoutWebIsServedThroughCmd() {
-    scheduler.deploy(TestApps.release(app, 2, build(""), Map.of()), Formation.parse("cmd=1"));
+    scheduler.deploy(TestApps.release(app, 2, build("cmd: " + TestApps.webCommand() + "\n"), Map.of()), Formation.parse("cmd=1"));
 
     JsonObject service = cluster.store().get("services", app.value(), app.value()).orElseThrow();
     assertThat(service.getAsJsonObject("spec").getAsJsonObject("selector").get("io.deis.type").getAsString()).isEqualTo("cmd");

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       its pod IP, so processes that bind {@code $POD_IP} never clash; a process that binds
  *       0.0.0.0 to {@code $PORT} (5000 for all) would clash with a second one.
  *   <li>Restart back-off is 0.5 s doubling to 4 s (the real one starts at 10 s), to keep tests short.
- *   <li>Readiness probes are real HTTP GETs on the pod IP, at the pod's period.
+ *   <li>Readiness probes are real HTTP GETs and TCP connects to the pod IP, at the pod's period.
  * </ul>
  */
 final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
@@ -344,8 +344,9 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
   }
 
   private void probe(String ns, String name, Running r, JsonObject probe) {
+    boolean tcp = probe.has("tcpSocket");
     String path = Optional.ofNullable(Store.string(probe, "httpGet", "path")).orElse("/");
-    String port = Optional.ofNullable(Store.string(probe, "httpGet", "port")).orElse("80");
+    String port = Optional.ofNullable(Store.string(probe, tcp ? "tcpSocket" : "httpGet", "port")).orElse("80");
     long period = Long.parseLong(Optional.ofNullable(Store.string(probe, "periodSeconds")).orElse("10"));
     long delay = Long.parseLong(Optional.ofNullable(Store.string(probe, "initialDelaySeconds")).orElse("0"));
     long timeout = Long.parseLong(Optional.ofNullable(Store.string(probe, "timeoutSeconds")).orElse("1"));
@@ -357,9 +358,16 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
       String ip = store.get("pods", ns, name).map(p -> Store.string(p, "status", "podIP")).orElse(null);
       boolean ok;
       try {
+        if (tcp) {
+          try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(ip, Integer.parseInt(port)), (int) timeout * 1000);
+          }
+          ok = true;
+        } else {
         HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":" + port + path))
             .timeout(Duration.ofSeconds(timeout)).build(), HttpResponse.BodyHandlers.discarding());
         ok = response.statusCode() >= 200 && response.statusCode() < 400;
+        }
       } catch (IOException e) {
         ok = false;
       } catch (InterruptedException e) {
