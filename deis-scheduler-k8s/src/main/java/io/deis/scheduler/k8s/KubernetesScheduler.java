@@ -154,8 +154,7 @@ public final class KubernetesScheduler implements Scheduler {
 
     Map<ProcessType, V1Deployment> before = deployments(app);
     if (before.isEmpty()) {
-      api.createUnlessExists("create namespace " + ns,
-          () -> api.core.createNamespace(NamespaceResource.manifest(app)).execute());
+      ensureNamespace(app);
     }
     V1Secret secret = SecretResource.manifest(release);
     String secretName = secret.getMetadata().getName();
@@ -211,6 +210,23 @@ public final class KubernetesScheduler implements Scheduler {
       api.delete("delete secret " + old, () -> api.core.deleteNamespacedSecret(old, ns).buildCall(null));
     }
     LOG.info("deployed v{} of {} at {}", release.version(), app, formation);
+  }
+
+  /** Creates the app's namespace; one that exists already must be Deis's, or nothing is written into it. */
+  private void ensureNamespace(AppName app) {
+    String ns = Names.namespace(app);
+    if (!api.createUnlessExists("create namespace " + ns, () -> api.core.createNamespace(NamespaceResource.manifest(app)).execute())) {
+      V1Namespace existing = api.call("read namespace " + ns, () -> api.core.readNamespace(ns).execute());
+      checkOurs(existing, "deploy into it");
+    }
+  }
+
+  private static void checkOurs(V1Namespace namespace, String refused) {
+    Map<String, String> labels = Optional.ofNullable(namespace.getMetadata().getLabels()).orElse(Map.of());
+    if (!Labels.HERITAGE_VALUE.equals(labels.get(Labels.HERITAGE))) {
+      throw new SchedulerException("namespace " + namespace.getMetadata().getName() + " exists but was not made by Deis (it has no "
+          + Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE + " label): refusing to " + refused);
+    }
   }
 
   private static String previous(Map<ProcessType, V1Deployment> before) {
@@ -552,7 +568,7 @@ public final class KubernetesScheduler implements Scheduler {
       madeSecret = api.createUnlessExists("create secret " + secretName, () -> api.core.createNamespacedSecret(ns, secret).execute());
     } catch (SchedulerException e) {
       // The app has never been deployed: its namespace comes first.
-      api.createUnlessExists("create namespace " + ns, () -> api.core.createNamespace(NamespaceResource.manifest(app)).execute());
+      ensureNamespace(app);
       madeSecret = api.createUnlessExists("create secret " + secretName, () -> api.core.createNamespacedSecret(ns, secret).execute());
     }
     try {
@@ -620,11 +636,7 @@ public final class KubernetesScheduler implements Scheduler {
       forget(app);
       return; // nothing of the app exists
     }
-    Map<String, String> labels = Optional.ofNullable(namespace.get().getMetadata().getLabels()).orElse(Map.of());
-    if (!Labels.HERITAGE_VALUE.equals(labels.get(Labels.HERITAGE))) {
-      throw new SchedulerException("namespace " + ns + " exists but was not made by Deis (it has no "
-          + Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE + " label): refusing to delete it");
-    }
+    checkOurs(namespace.get(), "delete it");
     LOG.info("destroying {}: deleting namespace {}", app, ns);
     api.delete("delete namespace " + ns, () -> api.core.deleteNamespace(ns).buildCall(null));
     String selector = "metadata.name=" + ns;

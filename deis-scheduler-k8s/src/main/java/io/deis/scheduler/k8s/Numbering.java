@@ -25,7 +25,7 @@ final class Numbering {
   private final Map<String, Map<String, Integer>> known = new ConcurrentHashMap<>();
 
   /** The pods of one app and type in number order: element i is container i+1. */
-  List<V1Pod> number(String appAndType, List<V1Pod> pods) {
+  synchronized List<V1Pod> number(String appAndType, List<V1Pod> pods) {
     Map<String, Integer> before = known.getOrDefault(appAndType, Map.of());
     List<V1Pod> old = new ArrayList<>();
     List<V1Pod> fresh = new ArrayList<>();

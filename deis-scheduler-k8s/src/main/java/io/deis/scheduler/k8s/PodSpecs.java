@@ -4,7 +4,8 @@ import io.deis.model.Build;
 import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
-import io.deis.scheduler.DeployException;
+import io.deis.error.BuildException;
+import io.deis.error.InvalidInputException;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -65,9 +66,9 @@ final class PodSpecs {
   }
 
   static String image(Release release) {
-    Build build = release.build().orElseThrow(() -> new DeployException(
-        "release v" + release.version() + " of " + release.app() + " has no build: deploy a build first"));
-    return build.image().orElseThrow(() -> new DeployException(
+    Build build = release.build().orElseThrow(() -> new InvalidInputException(
+        "release v" + release.version() + " of " + release.app() + " has no build: No build associated with this release"));
+    return build.image().orElseThrow(() -> new BuildException(
         "release v" + release.version() + " of " + release.app() + " has no image: the Kubernetes backend runs "
             + "images only; build one with the Docker backend and push it to a registry the cluster can pull from"));
   }

@@ -23,6 +23,8 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.KubeConfig;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -215,6 +217,42 @@ class KubernetesSchedulerTest {
         .hasMessageContaining("namespace " + foreign + " exists but was not made by Deis")
         .hasMessageContaining("refusing to delete it");
     assertThat(cluster.store().get("namespaces", "", foreign.value())).isPresent();
+
+    Release release = TestApps.release(foreign, 2, TestApps.imageBuild(foreign, Procfile.parse("worker: exec sleep 1000\n")), Map.of());
+    assertThatThrownBy(() -> scheduler.deploy(release, Formation.parse("worker=1")))
+        .isInstanceOf(SchedulerException.class)
+        .hasMessageContaining("namespace " + foreign + " exists but was not made by Deis")
+        .hasMessageContaining("refusing to deploy into it");
+    assertThat(cluster.store().list("secrets", foreign.value(), o -> true)).isEmpty();
+  }
+
+  @Test
+  void aClientConfiguredFromAKubeconfigWorks() throws Exception {
+    String kubeconfig = String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: fake",
+        "  cluster:",
+        "    server: " + cluster.url(),
+        "users:",
+        "- name: alice",
+        "  user:",
+        "    token: s3cr3t-token",
+        "contexts:",
+        "- name: fake",
+        "  context:",
+        "    cluster: fake",
+        "    user: alice",
+        "current-context: fake",
+        "");
+    ApiClient client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
+    KubernetesScheduler fromKubeconfig = KubernetesScheduler.using(client);
+
+    fromKubeconfig.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
+
+    assertThat(fromKubeconfig.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+    assertThat(cluster.lastAuthorization()).isEqualTo("Bearer s3cr3t-token");
   }
 
   @Test

@@ -68,6 +68,7 @@ public final class FakeApiServer implements AutoCloseable {
   });
   private volatile LogSource logSource = (ns, pod, previous) -> Optional.empty();
   private int nextClusterIp = 1;
+  private volatile String lastAuthorization;
 
   public FakeApiServer(Store store) throws IOException {
     this.store = store;
@@ -83,6 +84,11 @@ public final class FakeApiServer implements AutoCloseable {
 
   public RequestLog requests() {
     return requests;
+  }
+
+  /** The Authorization header of the latest request (the fake checks no credentials; tests check they were sent). */
+  public String lastAuthorization() {
+    return lastAuthorization;
   }
 
   void logSource(LogSource source) {
@@ -103,6 +109,7 @@ public final class FakeApiServer implements AutoCloseable {
     try (exchange) {
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
       String method = exchange.getRequestMethod();
+      lastAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
       String path = exchange.getRequestURI().getPath();
       Route route;
       try {

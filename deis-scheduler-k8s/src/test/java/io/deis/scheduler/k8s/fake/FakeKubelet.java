@@ -491,5 +491,11 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
       }
     }
     running.clear();
+    // The containers' scratch directories: ephemeral, like the containers.
+    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not remove {}: {}", root, e.toString());
+    }
   }
 }

@@ -44,6 +44,10 @@ public final class FakeKubernetes implements AutoCloseable {
     return api.url();
   }
 
+  public String lastAuthorization() {
+    return api.lastAuthorization();
+  }
+
   public RequestLog requests() {
     return api.requests();
   }
