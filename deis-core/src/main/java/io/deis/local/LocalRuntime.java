@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -87,14 +88,14 @@ public final class LocalRuntime implements ContainerRuntime {
   @Override
   public ImageBuilder imageBuilder() {
     return (build, progress) -> {
-      Path tree = build.sourceTree().orElseThrow(() -> new BuildException(
+      build.sourceTree().orElseThrow(() -> new BuildException(
           "the local runtime runs source builds; image " + build.image().orElse("?")
               + " needs the Docker or Kubernetes backend"));
       if (build.procfile().isEmpty()) {
         throw new BuildException("the local runtime runs Procfile commands, and this build has no Procfile"
             + (build.dockerfile().isPresent() ? " (only a Dockerfile: use the Docker backend, or add a Procfile)" : ""));
       }
-      progress.accept("-----> Local runtime: containers run the checked-out tree " + tree.getFileName() + " as it is");
+      progress.accept("-----> Local runtime: nothing to build, containers run the checked-out tree as it is");
       return build;
     };
   }
@@ -321,7 +322,9 @@ public final class LocalRuntime implements ContainerRuntime {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+        // A symlink is copied as a link, never followed: a pushed link must not pull host files in.
+        Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES,
+            LinkOption.NOFOLLOW_LINKS);
         return FileVisitResult.CONTINUE;
       }
     });

@@ -1,0 +1,385 @@
+package io.deis.controller;
+
+import com.google.common.io.BaseEncoding;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import io.deis.error.AuthenticationException;
+import io.deis.error.InvalidInputException;
+import io.deis.error.NotFoundException;
+import io.deis.error.PermissionDeniedException;
+import io.deis.local.LocalRuntime;
+import io.deis.model.App;
+import io.deis.model.AppName;
+import io.deis.model.Formation;
+import io.deis.model.Release;
+import io.deis.model.User;
+import io.deis.scheduler.DeployException;
+import io.deis.scheduler.RuntimeScheduler;
+import io.deis.scheduler.Scheduler;
+import io.deis.store.InMemoryStore;
+import io.deis.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The brain of the platform. It authenticates callers and hands each a {@link Session}, through
+ * which every operation is made as that user; authorization for an app is decided in one place,
+ * {@link #authorize}, which every app operation passes through.
+ *
+ * <pre>{@code
+ * try (Controller deis = Controller.builder().build()) {   // local runtime, in-memory store
+ *   deis.register("alice", "s3cret", "alice@example.com");
+ *   Session alice = deis.login("alice", "s3cret");
+ *   App app = alice.createApp("hello");
+ *   alice.deploy("hello", BuildSource.commit(repo, "HEAD"), System.out::println);
+ *   alice.scale("hello", "web=3");
+ * }
+ * }</pre>
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'UTC'").withZone(ZoneOffset.UTC);
+  private static final int APP_LOG_LINES = 1000;
+
+  final Store store;
+  final Scheduler scheduler;
+  final Path dataDirectory;
+  final Set<String> reservedNames;
+  final PasswordHasher passwords;
+  final Clock clock;
+  private final boolean ownsDataDirectory;
+  private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<AppName, ReentrantLock> appLocks = new ConcurrentHashMap<>();
+  private final Map<AppName, Deque<String>> appLogs = new ConcurrentHashMap<>();
+  private final Object registration = new Object();
+
+  private Controller(Builder b) {
+    this.ownsDataDirectory = b.dataDirectory == null;
+    this.dataDirectory = b.dataDirectory != null ? b.dataDirectory : tempDirectory();
+    this.store = b.store != null ? b.store : new InMemoryStore();
+    this.scheduler = b.scheduler != null ? b.scheduler
+        : new RuntimeScheduler(new LocalRuntime(dataDirectory.resolve("containers")));
+    this.reservedNames = Set.copyOf(b.reservedNames);
+    this.passwords = new PasswordHasher(b.passwordHashIterations);
+    this.clock = b.clock;
+    this.listeners.addAll(b.listeners);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- users and authentication
+
+  /**
+   * Registers a user. The first user registered while no administrator exists becomes one.
+   *
+   * @throws InvalidInputException for a malformed username or an empty password
+   * @throws io.deis.error.ConflictException when the username is taken
+   */
+  public User register(String username, String password, String email) {
+    User.checkUsername(username);
+    if (password == null || password.isEmpty()) {
+      throw new InvalidInputException("password for '" + username + "' is empty");
+    }
+    String hash = passwords.hash(password);
+    User user;
+    synchronized (registration) {
+      boolean first = store.users().stream().noneMatch(User::admin);
+      user = new User(username, email == null ? "" : email, first, now());
+      store.createUser(user, hash);
+    }
+    emit(username, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
+        username + " registered" + (user.admin() ? " as an administrator" : ""));
+    return user;
+  }
+
+  /** Checks a password and returns a session with a new API token. */
+  public Session login(String username, String password) {
+    String hash = store.passwordHash(username).orElse(null);
+    if (hash == null || password == null || !passwords.matches(password, hash)) {
+      throw new AuthenticationException("Unable to log in with provided credentials.");
+    }
+    return new Session(this, username, Optional.of(issueToken(username)));
+  }
+
+  /** The session of an API token from {@link #login} or {@link Session#regenerateToken()}. */
+  public Session authenticate(String token) {
+    String username = token == null ? null : store.userForToken(tokenHash(token)).orElse(null);
+    if (username == null || store.user(username).isEmpty()) {
+      throw new AuthenticationException("Invalid token.");
+    }
+    return new Session(this, username, Optional.of(token));
+  }
+
+  /** The session of the owner of an SSH key, found by its SHA256 fingerprint ({@code SHA256:...}): how git push authenticates. */
+  public Session authenticateKey(String sha256Fingerprint) {
+    String owner = store.keyByFingerprint(sha256Fingerprint)
+        .orElseThrow(() -> new AuthenticationException("key " + sha256Fingerprint + " is not registered: add it with 'deis keys:add'"))
+        .owner();
+    return new Session(this, owner, Optional.empty());
+  }
+
+  /** Registers a listener for every audit event from now on. */
+  public void addListener(Consumer<AuditEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /** Closes the scheduler; with a temporary data directory (the default), deletes it. */
+  @Override
+  public void close() {
+    scheduler.close();
+    if (ownsDataDirectory) {
+      deleteRecursively(dataDirectory);
+    }
+  }
+
+  // ---------------------------------------------------------------- shared machinery (for Session)
+
+  /** How much of an app a call needs. */
+  enum Access {
+    /** Owner, collaborators and administrators: everything but destroying and giving the app away. */
+    USE,
+    /** Owner and administrators only. */
+    OWN
+  }
+
+  /** The one place app access is decided. Unknown app: 404; existing app, not allowed: 403. */
+  App authorize(User caller, AppName name, Access access) {
+    App app = store.app(name).orElseThrow(() -> new NotFoundException("app '" + name + "' does not exist"));
+    boolean allowed = caller.admin() || app.owner().equals(caller.username())
+        || access == Access.USE && store.collaborators(name).contains(caller.username());
+    if (!allowed) {
+      throw new PermissionDeniedException();
+    }
+    return app;
+  }
+
+  User user(String username) {
+    return store.user(username).orElseThrow(() -> new AuthenticationException("user '" + username + "' no longer exists"));
+  }
+
+  /** Runs {@code work} holding the app's lock: one change at a time per app, so releases and deploys never interleave. */
+  <T> T locked(AppName app, Supplier<T> work) {
+    ReentrantLock lock = appLocks.computeIfAbsent(app, a -> new ReentrantLock(true));
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The newest release whose deploy succeeded. Every app has one: v1. */
+  Release current(AppName app) {
+    List<Release> all = store.releases(app);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).status() == Release.Status.SUCCEEDED) {
+        return all.get(i);
+      }
+    }
+    throw new NotFoundException("app '" + app + "' has no release");
+  }
+
+  /**
+   * Deploys a saved PENDING release at {@code formation}; records SUCCEEDED or FAILED and the
+   * structure. Called holding the app's lock.
+   */
+  Release deploy(String actor, AppName name, Release pending, Formation formation) {
+    try {
+      if (pending.build().isPresent()) {
+        scheduler.deploy(pending, formation);
+      }
+    } catch (RuntimeException e) {
+      Release failed = pending.failed(e.getMessage());
+      store.updateRelease(failed);
+      emit(actor, AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + pending.version() + " failed: " + e.getMessage());
+      Release current = current(name);
+      throw new DeployException("release v" + pending.version() + " of " + name + " failed, v" + current.version()
+          + " keeps running: " + e.getMessage(), e);
+    }
+    Release done = pending.succeeded();
+    store.updateRelease(done);
+    store.app(name).ifPresent(app -> store.updateApp(app.withStructure(formation)));
+    emit(actor, AuditEvent.Kind.RELEASE_CREATED, Optional.of(name), pending.summary());
+    return done;
+  }
+
+  /** Saves the app's next release (PENDING), with the version the store allocates. */
+  Release appendRelease(AppName app, String owner, Optional<io.deis.model.Build> build, io.deis.model.Config config, String summary) {
+    return store.appendRelease(app, version -> new Release(UUID.randomUUID().toString(), app, version, owner, now(),
+        build, config, summary, Release.Status.PENDING, Optional.empty()));
+  }
+
+  void emit(String actor, AuditEvent.Kind kind, Optional<AppName> app, String message) {
+    AuditEvent event = new AuditEvent(now(), actor, kind, app, message);
+    log.info("{}", event);
+    app.ifPresent(a -> {
+      Deque<String> lines = appLogs.computeIfAbsent(a, x -> new ArrayDeque<>());
+      synchronized (lines) {
+        lines.addLast(LOG_TIME.format(event.at()) + " deis[api]: " + message);
+        while (lines.size() > APP_LOG_LINES) {
+          lines.removeFirst();
+        }
+      }
+    });
+    for (Consumer<AuditEvent> listener : listeners) {
+      try {
+        listener.accept(event);
+      } catch (RuntimeException e) {
+        log.warn("audit listener {} failed on '{}'", listener, message, e);
+      }
+    }
+  }
+
+  /** The controller's own log lines about an app, oldest first. */
+  List<String> appLog(AppName app, int lines) {
+    Deque<String> log = appLogs.get(app);
+    if (log == null) {
+      return List.of();
+    }
+    synchronized (log) {
+      List<String> all = new ArrayList<>(log);
+      return all.subList(Math.max(0, all.size() - lines), all.size());
+    }
+  }
+
+  void forgetApp(AppName app) {
+    appLogs.remove(app);
+    deleteRecursively(buildsDirectory(app));
+  }
+
+  Path buildsDirectory(AppName app) {
+    return dataDirectory.resolve("builds").resolve(app.value());
+  }
+
+  String issueToken(String username) {
+    byte[] bytes = new byte[20];
+    RANDOM.nextBytes(bytes);
+    String token = BaseEncoding.base16().lowerCase().encode(bytes);
+    store.addToken(tokenHash(token), username);
+    return token;
+  }
+
+  /** Tokens are stored as SHA-256 hashes, so a leaked store does not leak working tokens. */
+  static String tokenHash(String token) {
+    try {
+      return BaseEncoding.base16().lowerCase().encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  List<App> visibleApps(User caller) {
+    return store.apps().stream()
+        .filter(a -> caller.admin() || a.owner().equals(caller.username()) || store.collaborators(a.name()).contains(caller.username()))
+        .sorted(Comparator.comparing(App::name))
+        .toList();
+  }
+
+  private static Path tempDirectory() {
+    try {
+      return Files.createTempDirectory("deis-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a data directory for the controller", e);
+    }
+  }
+
+  private static void deleteRecursively(Path path) {
+    try {
+      if (Files.exists(path)) {
+        MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    } catch (IOException e) {
+      log.warn("could not delete {}: {}", path, e.toString());
+    }
+  }
+
+  /** Configures a {@link Controller}; every setting has a default that runs in one JVM with nothing installed. */
+  public static final class Builder {
+    private Scheduler scheduler;
+    private Store store;
+    private Path dataDirectory;
+    private Set<String> reservedNames = Set.of("deis");
+    private int passwordHashIterations = 600_000;
+    private Clock clock = Clock.systemUTC();
+    private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The scheduler backend. Default: the local runtime (processes on this machine). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Where users, apps and releases are kept. Default: in memory. */
+    public Builder store(Store store) {
+      this.store = store;
+      return this;
+    }
+
+    /** Where build checkouts (and the local runtime's containers) live. Default: a temporary directory deleted on close. */
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = dataDirectory;
+      return this;
+    }
+
+    /** App names nobody may create. Default: {@code deis}. */
+    public Builder reservedAppNames(Set<String> names) {
+      this.reservedNames = Set.copyOf(names);
+      return this;
+    }
+
+    /** PBKDF2 iterations for new password hashes. Default 600,000 (OWASP's advice for PBKDF2-HMAC-SHA256); tests may lower it. */
+    public Builder passwordHashIterations(int iterations) {
+      this.passwordHashIterations = iterations;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public Builder listener(Consumer<AuditEvent> listener) {
+      listeners.add(listener);
+      return this;
+    }
+
+    public Controller build() {
+      return new Controller(this);
+    }
+  }
+}
