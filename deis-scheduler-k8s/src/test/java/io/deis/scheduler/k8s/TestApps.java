@@ -6,10 +6,6 @@ import io.deis.model.Config;
 import io.deis.model.ConfigChange;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -19,8 +15,6 @@ import java.util.UUID;
 
 /** Builds, releases and process commands for tests against the fake cluster. */
 public final class TestApps {
-  private static volatile String webCommand;
-
   private TestApps() {}
 
   /**
@@ -61,47 +55,12 @@ public final class TestApps {
   }
 
   /**
-   * A web process that answers $GREETING on / (404 elsewhere). It binds $POD_IP, not 0.0.0.0:
-   * the fake kubelet's pods share this machine's network, each with its own loopback address,
-   * and every pod's PORT is 5000.
+   * A web process that answers $GREETING on / (404 elsewhere): busybox's httpd serving a file it
+   * writes at start. It binds $POD_IP, not 0.0.0.0: the fake kubelet's pods share this machine's
+   * network, each with its own loopback address, and every pod's PORT is 5000. busybox is what
+   * .ci/run installs, so no interpreter is assumed.
    */
-  static synchronized String webCommand() {
-    if (webCommand == null) {
-      try {
-        Path script = Files.createTempDirectory("deis-k8s-web").resolve("web.py");
-        Files.writeString(script, String.join("\n",
-            "import http.server, os",
-            "greeting = os.environ.get('GREETING', '').encode()",
-            "class Handler(http.server.BaseHTTPRequestHandler):",
-            "    def do_GET(self):",
-            "        ok = self.path == '/'",
-            "        body = greeting if ok else b'not found'",
-            "        self.send_response(200 if ok else 404)",
-            "        self.send_header('Content-Length', str(len(body)))",
-            "        self.end_headers()",
-            "        self.wfile.write(body)",
-            "    def log_message(self, *args):",
-            "        pass",
-            "print('listening on %s:%s' % (os.environ['POD_IP'], os.environ['PORT']), flush=True)",
-            "http.server.ThreadingHTTPServer((os.environ['POD_IP'], int(os.environ['PORT'])), Handler).serve_forever()",
-            ""));
-        webCommand = "exec " + python() + " " + script;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return webCommand;
-  }
-
-  /** The real interpreter, not a version manager's shim script, so a pod starts in milliseconds. */
-  private static String python() throws IOException {
-    Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
-    try {
-      String out = new String(p.getInputStream().readAllBytes()).strip();
-      return p.waitFor() == 0 && !out.isEmpty() ? out : "python3";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "python3";
-    }
+  static String webCommand() {
+    return "mkdir -p www && printf '%s' \"$GREETING\" > www/index.html && exec busybox httpd -f -p \"$POD_IP:$PORT\" -h www";
   }
 }
