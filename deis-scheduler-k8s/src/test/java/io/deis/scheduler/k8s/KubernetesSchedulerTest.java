@@ -29,7 +29,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -204,6 +209,53 @@ class KubernetesSchedulerTest {
 
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
     assertThat(cluster.requests().all()).filteredOn(r -> r.verb().equals("watch")).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aScaleWhoseNewContainersCrashIsScaledBack() throws Exception {
+    Path poison = Files.createTempFile("deis-k8s-poison", "");
+    Files.delete(poison);
+    // Pods started after the poison file exists crash at once; the first one started before it.
+    Release v2 = TestApps.release(app, 2, build("worker: if [ -e " + poison + " ]; then exit 3; fi; exec sleep 1000\n"), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+    String first = scheduler.containers(app).get(0).id();
+    Files.createFile(poison);
+    try {
+      assertThatThrownBy(() -> scheduler.scale(v2, Formation.parse("worker=3")))
+          .isInstanceOf(SchedulerException.class)
+          .hasMessageContaining("could not scale " + app + " to worker=3")
+          .hasMessageContaining("crashed with exit code 3")
+          .hasMessageContaining("scaled back to worker=1");
+    } finally {
+      Files.delete(poison);
+    }
+    TestApps.await(Duration.ofSeconds(20), () -> scheduler.containers(app).size() == 1);
+    assertThat(scheduler.containers(app)).singleElement().satisfies(c -> {
+      assertThat(c.id()).isEqualTo(first);
+      assertThat(c.state()).isEqualTo(ContainerState.UP);
+    });
+  }
+
+  @Test
+  void appsDeployConcurrentlyThroughOneScheduler() throws Exception {
+    List<AppName> apps = List.of(AppName.of(app + "-a"), AppName.of(app + "-b"), AppName.of(app + "-c"), AppName.of(app + "-d"));
+    ExecutorService pool = Executors.newFixedThreadPool(apps.size());
+    try {
+      List<Future<?>> deploys = new ArrayList<>();
+      for (AppName each : apps) {
+        deploys.add(pool.submit(() -> scheduler.deploy(TestApps.release(each, 2,
+            TestApps.imageBuild(each, Procfile.parse("worker: exec sleep 1000\n")), Map.of()), Formation.parse("worker=2"))));
+      }
+      for (Future<?> deploy : deploys) {
+        deploy.get();
+      }
+      for (AppName each : apps) {
+        assertThat(scheduler.containers(each)).extracting(Container::name).containsExactly(each + ".worker.1", each + ".worker.2");
+      }
+    } finally {
+      pool.shutdown();
+      apps.forEach(scheduler::destroy);
+    }
   }
 
   @Test

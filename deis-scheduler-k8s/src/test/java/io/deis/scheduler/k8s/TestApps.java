@@ -60,7 +60,7 @@ public final class TestApps {
    * network, each with its own loopback address, and every pod's PORT is 5000. busybox is what
    * .ci/run installs, so no interpreter is assumed.
    */
-  static String webCommand() {
+  public static String webCommand() {
     return "mkdir -p www && printf '%s' \"$GREETING\" > www/index.html && exec busybox httpd -f -p \"$POD_IP:$PORT\" -h www";
   }
 }

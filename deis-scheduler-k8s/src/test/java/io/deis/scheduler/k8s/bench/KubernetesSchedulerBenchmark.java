@@ -53,8 +53,8 @@ class KubernetesSchedulerBenchmark {
       for (int i = 0; i < apps; i++) {
         AppName app = AppName.of("bench-" + i);
         names.add(app);
-        // Both types idle: the benchmark measures the scheduler and the API, not a web server's start.
-        builds.add(TestApps.imageBuild(app, Procfile.parse("web: exec sleep 100000\nworker: exec sleep 100000\n")));
+        // web serves HTTP (busybox httpd: its readiness probe must connect), worker idles.
+        builds.add(TestApps.imageBuild(app, Procfile.parse("web: " + TestApps.webCommand() + "\nworker: exec sleep 100000\n")));
       }
       report.append(String.format("KubernetesScheduler against the in-memory API, %d apps, one operation at a time%n", apps));
       report.append(String.format("%-28s %9s %9s %9s %8s %8s %8s %10s %12s%n", "operation", "requests", "req/op", "writes/op",
