@@ -76,7 +76,7 @@ public final class KubernetesScheduler implements Scheduler {
   private final boolean ownsClient;
   private final Numbering numbering = new Numbering();
   /** Pods that a restart made, so their history says "restart"; a new scheduler does not know them. */
-  private final Set<String> restartedPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<AppName, Set<String>> restartedPods = new java.util.concurrent.ConcurrentHashMap<>();
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
 
   private KubernetesScheduler(Builder builder) {
@@ -461,7 +461,8 @@ public final class KubernetesScheduler implements Scheduler {
     if (progress.state() != Progress.State.DONE) {
       throw new SchedulerException("could not restart " + filter + " of " + app + ": still waiting for " + progress.detail());
     }
-    pods(app).stream().map(p -> p.getMetadata().getName()).filter(n -> !before.contains(n)).forEach(restartedPods::add);
+    Set<String> made = restartedPods.computeIfAbsent(app, a -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+    pods(app).stream().map(p -> p.getMetadata().getName()).filter(n -> !before.contains(n)).forEach(made::add);
     return containers(app).stream()
         .filter(c -> !before.contains(c.id()) && counts.containsKey(c.type()))
         .filter(c -> filter.num().isEmpty() || c.num() == filter.num().getAsInt())
@@ -474,7 +475,13 @@ public final class KubernetesScheduler implements Scheduler {
   @Override
   public List<Container> containers(AppName app) {
     Map<ProcessType, V1Deployment> deployments = deployments(app);
-    Map<ProcessType, List<V1Pod>> byType = numbered(app, pods(app));
+    List<V1Pod> pods = pods(app);
+    Map<ProcessType, List<V1Pod>> byType = numbered(app, pods);
+    Set<String> present = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+    restartedPods.computeIfPresent(app, (a, made) -> {
+      made.retainAll(present); // pods that are gone need no memory
+      return made;
+    });
     Set<ProcessType> types = new TreeSet<>(deployments.keySet());
     types.addAll(byType.keySet());
     List<Container> containers = new ArrayList<>();
@@ -482,7 +489,8 @@ public final class KubernetesScheduler implements Scheduler {
       List<V1Pod> list = byType.getOrDefault(type, List.of());
       for (int i = 0; i < list.size(); i++) {
         V1Pod pod = list.get(i);
-        containers.add(PodStates.container(pod, app, type, i + 1, restartedPods.contains(pod.getMetadata().getName())));
+        boolean restarted = restartedPods.getOrDefault(app, Set.of()).contains(pod.getMetadata().getName());
+        containers.add(PodStates.container(pod, app, type, i + 1, restarted));
       }
       V1Deployment deployment = deployments.get(type);
       int wanted = deployment == null ? 0 : DeploymentResource.replicas(deployment);
@@ -658,7 +666,7 @@ public final class KubernetesScheduler implements Scheduler {
 
   private void forget(AppName app) {
     numbering.forget(app.value());
-    restartedPods.removeIf(name -> name.startsWith(app + "-"));
+    restartedPods.remove(app);
   }
 
   @Override
