@@ -8,6 +8,7 @@ import io.deis.model.Build;
 import io.deis.model.Container;
 import io.deis.model.ContainerState;
 import io.deis.model.Formation;
+import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
@@ -69,6 +70,8 @@ public final class KubernetesScheduler implements Scheduler {
   private static final Type NAMESPACE_EVENT = new TypeToken<Watch.Response<V1Namespace>>() {}.getType();
   private static final String RUN_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How many failed probes of a health check fail a deploy, as Deis's four tries did. */
+  private static final int HEALTH_CHECK_TRIES = 4;
 
   private final KubeApi api;
   private final Waiter waiter;
@@ -237,6 +240,8 @@ public final class KubernetesScheduler implements Scheduler {
   /** Done when every type runs exactly its count of ready pods of this release, and nothing else. */
   private static Progress rolledOut(Release release, Formation formation, Collection<V1Pod> pods) {
     List<String> missing = new ArrayList<>();
+    Instant now = Instant.now();
+    Instant recheckAt = null;
     for (Map.Entry<ProcessType, Integer> entry : formation.counts().entrySet()) {
       ProcessType type = entry.getKey();
       int ready = 0;
@@ -254,15 +259,25 @@ public final class KubernetesScheduler implements Scheduler {
       }
       fresh.sort(Comparator.comparing((V1Pod p) -> p.getMetadata().getCreationTimestamp(),
           Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(p -> p.getMetadata().getName()));
+      Optional<HealthCheck> check = type.receivesTraffic() ? release.config().healthCheck() : Optional.empty();
       for (int i = 0; i < fresh.size(); i++) {
         V1Pod pod = fresh.get(i);
+        // Named as ps would name it among the new release's containers: worker.1 is the first new worker.
+        String name = type + "." + (i + 1) + " (pod " + pod.getMetadata().getName() + ")";
         Optional<String> failure = PodStates.failure(pod);
         if (failure.isPresent()) {
-          // Named as ps would name it among the new release's containers: worker.1 is the first new worker.
-          return Progress.failed(type + "." + (i + 1) + " (pod " + pod.getMetadata().getName() + ") " + failure.get());
+          return Progress.failed(name + " " + failure.get());
         }
         if (PodStates.state(pod) == ContainerState.UP) {
           ready++;
+        } else if (check.isPresent() && PodStates.running(pod) && PodStates.runningSince(pod).isPresent()) {
+          // Deis gave a health check four tries; a pod still unready after that many probes fails it.
+          Instant judged = PodStates.runningSince(pod).get().plus(healthCheckBudget(check.get()));
+          if (!now.isBefore(judged)) {
+            return Progress.failed(name + " failed its health check GET " + check.get().path() + " on port " + Names.PORT
+                + ": app containers failed to respond to health check (not ready " + HEALTH_CHECK_TRIES + " probes after it started)");
+          }
+          recheckAt = recheckAt == null || judged.isBefore(recheckAt) ? judged : recheckAt;
         }
       }
       if (ready < entry.getValue()) {
@@ -271,7 +286,17 @@ public final class KubernetesScheduler implements Scheduler {
         missing.add((others + fresh.size() - entry.getValue()) + " old " + type + " pods to stop");
       }
     }
-    return missing.isEmpty() ? Progress.done() : Progress.waiting(String.join(", ", missing));
+    return missing.isEmpty() ? Progress.done() : Progress.waiting(String.join(", ", missing), Optional.ofNullable(recheckAt));
+  }
+
+  /**
+   * How long after its start a pod may stay unready before its health check counts as failed:
+   * the initial delay, then four probes (each a period plus its timeout), plus 2 s because the
+   * API reports start times in whole seconds.
+   */
+  static Duration healthCheckBudget(HealthCheck check) {
+    Duration perTry = Duration.ofSeconds(PodSpecs.PROBE_PERIOD_SECONDS).plus(Duration.ofSeconds(Math.max(1, check.timeout().toSeconds())));
+    return check.initialDelay().plus(perTry.multipliedBy(HEALTH_CHECK_TRIES)).plusSeconds(2);
   }
 
   private static Progress noPodsOf(Set<ProcessType> types, Collection<V1Pod> pods) {

@@ -62,6 +62,12 @@ final class PodStates {
     return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning).isPresent();
   }
 
+  /** When the container's current run started, while it runs. */
+  static Optional<Instant> runningSince(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getRunning)
+        .flatMap(r -> instant(r.getStartedAt()));
+  }
+
   static boolean scheduled(V1Pod pod) {
     return pod.getSpec() != null && pod.getSpec().getNodeName() != null
         || conditions(pod).stream().anyMatch(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()));

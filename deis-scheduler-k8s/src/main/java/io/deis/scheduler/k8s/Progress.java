@@ -1,19 +1,30 @@
 package io.deis.scheduler.k8s;
 
-/** Where a wait stands after the latest watch event: still waiting (and for what), done, or failed (and why). */
-record Progress(State state, String detail) {
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where a wait stands after the latest watch event: still waiting (and for what), done, or failed
+ * (and why). A waiting progress may name when it must be judged again even if no event comes
+ * (a health check's time is up), so the wait's watch ends then.
+ */
+record Progress(State state, String detail, Optional<Instant> recheckAt) {
   enum State { WAITING, DONE, FAILED }
 
   static Progress waiting(String forWhat) {
-    return new Progress(State.WAITING, forWhat);
+    return new Progress(State.WAITING, forWhat, Optional.empty());
+  }
+
+  static Progress waiting(String forWhat, Optional<Instant> recheckAt) {
+    return new Progress(State.WAITING, forWhat, recheckAt);
   }
 
   static Progress done() {
-    return new Progress(State.DONE, "done");
+    return new Progress(State.DONE, "done", Optional.empty());
   }
 
   static Progress failed(String why) {
-    return new Progress(State.FAILED, why);
+    return new Progress(State.FAILED, why, Optional.empty());
   }
 
   boolean decided() {

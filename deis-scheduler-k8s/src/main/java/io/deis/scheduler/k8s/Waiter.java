@@ -69,10 +69,11 @@ final class Waiter {
       if (progress.decided()) {
         return new Result<>(progress, objects);
       }
-      int seconds = watchSeconds(deadline);
-      if (seconds <= 0) {
+      int seconds = watchSeconds(progress.recheckAt().filter(deadline::isAfter).orElse(deadline));
+      if (!Instant.now().isBefore(deadline)) {
         return new Result<>(progress, objects);
       }
+      seconds = Math.max(1, seconds); // a recheck that is due: one more short watch, then judge again
       String from = resourceVersion;
       try (Watch<T> watch = Watch.createWatch(api.client, watchCall.build(from, seconds), eventType)) {
         for (Watch.Response<T> event : watch) {
@@ -103,6 +104,9 @@ final class Waiter {
           if (!Instant.now().isBefore(deadline)) {
             return new Result<>(progress, objects);
           }
+          if (progress.recheckAt().filter(at -> !Instant.now().isBefore(at)).isPresent()) {
+            break; // judged again by the next round, without waiting for an event
+          }
         }
       } catch (ApiException e) {
         if (e.getCode() == GONE) {
@@ -121,9 +125,9 @@ final class Waiter {
     }
   }
 
-  /** How long the next watch may last: to the deadline, but under the client's read timeout. */
-  private int watchSeconds(Instant deadline) {
-    long remaining = (long) Math.ceil(Duration.between(Instant.now(), deadline).toMillis() / 1000.0);
+  /** How long the next watch may last: to {@code until}, but under the client's read timeout. */
+  private int watchSeconds(Instant until) {
+    long remaining = (long) Math.ceil(Duration.between(Instant.now(), until).toMillis() / 1000.0);
     long limit = MAX_WATCH_SECONDS;
     int readTimeoutMillis = api.client.getReadTimeout();
     if (readTimeoutMillis > 0) {

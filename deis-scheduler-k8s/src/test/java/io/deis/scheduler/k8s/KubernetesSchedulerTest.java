@@ -149,6 +149,26 @@ class KubernetesSchedulerTest {
   }
 
   @Test
+  void aDeployWhoseHealthCheckFailsFailsAfterFourProbesNotAtItsDeadline() throws Exception {
+    Build build = build("web: " + TestApps.webCommand() + "\n");
+    scheduler.deploy(TestApps.release(app, 2, build, Map.of("GREETING", "old")), Formation.parse("web=1"));
+
+    // The deadline is 60 s; a message naming the health check shows the deploy did not wait for it.
+    Release unhealthy = TestApps.release(app, 3, build, Map.of("GREETING", "new", "HEALTHCHECK_URL", "/missing"));
+    assertThatThrownBy(() -> scheduler.deploy(unhealthy, Formation.parse("web=1")))
+        .isInstanceOf(DeployException.class)
+        .hasMessageContaining("web.1 (pod " + app + "-web-")
+        .hasMessageContaining("failed its health check GET /missing on port 5000")
+        .hasMessageContaining("app containers failed to respond to health check")
+        .hasMessageNotContaining("not ready within");
+
+    assertThat(scheduler.containers(app)).singleElement().satisfies(c -> {
+      assertThat(c.release()).isEqualTo(2);
+      assertThat(get(c, "/")).isEqualTo("old");
+    });
+  }
+
+  @Test
   void aWebContainerAnswersOnItsEndpointWithItsConfig() throws Exception {
     scheduler.deploy(TestApps.release(app, 2, build("web: " + TestApps.webCommand() + "\n"), Map.of("GREETING", "hello k8s")),
         Formation.parse("web=2"));
