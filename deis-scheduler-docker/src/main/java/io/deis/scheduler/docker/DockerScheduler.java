@@ -105,6 +105,7 @@ public final class DockerScheduler implements Scheduler {
   /** Options of a {@link DockerScheduler}; every one has a default. */
   public static final class Builder {
     private DockerClient client;
+    private String dockerHost;
     private String stackImage = DEFAULT_STACK_IMAGE;
     private int defaultPort = DEFAULT_PORT;
     private RuntimeScheduler.Options options = RuntimeScheduler.Options.defaults();
@@ -116,6 +117,15 @@ public final class DockerScheduler implements Scheduler {
     /** The Docker client to use, left open by {@link DockerScheduler#close()}; by default one is made from the environment. */
     public Builder dockerClient(DockerClient client) {
       this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** The daemon to connect to, such as {@code unix:///var/run/docker.sock} or {@code tcp://host:2375}, instead of DOCKER_HOST. */
+    public Builder dockerHost(String uri) {
+      if (uri == null || !uri.matches("(unix|tcp|npipe)://.+")) {
+        throw new InvalidInputException("Docker host '" + uri + "' is not a unix://, tcp:// or npipe:// address");
+      }
+      this.dockerHost = uri;
       return this;
     }
 
@@ -162,8 +172,9 @@ public final class DockerScheduler implements Scheduler {
      */
     public DockerScheduler build() {
       boolean owns = client == null;
-      DockerClient docker = owns ? fromEnvironment() : client;
-      String where = owns ? describeHost() : "the given Docker client";
+      DockerClientConfig config = clientConfig(dockerHost);
+      DockerClient docker = owns ? newClient(config) : client;
+      String where = owns ? config.getDockerHost().toString() : "the given Docker client";
       try {
         docker.pingCmd().exec();
       } catch (RuntimeException e) {
@@ -183,14 +194,17 @@ public final class DockerScheduler implements Scheduler {
     }
   }
 
-  /** The daemon address the standard configuration picks: DOCKER_HOST, else the platform's default socket. */
-  static String describeHost() {
-    return DefaultDockerClientConfig.createDefaultConfigBuilder().build().getDockerHost().toString();
+  /** The standard configuration (DOCKER_HOST, DOCKER_TLS_VERIFY, ~/.docker), with {@code host} instead of DOCKER_HOST when given. */
+  static DockerClientConfig clientConfig(String host) {
+    DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
+    if (host != null) {
+      config.withDockerHost(host);
+    }
+    return config.build();
   }
 
-  /** A client configured the standard way (DOCKER_HOST, DOCKER_TLS_VERIFY, ~/.docker), over the zerodep transport. */
-  static DockerClient fromEnvironment() {
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+  /** A client of {@code config} over the zerodep transport. */
+  static DockerClient newClient(DockerClientConfig config) {
     ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())
