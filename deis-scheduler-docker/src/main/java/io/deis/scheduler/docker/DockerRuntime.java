@@ -98,6 +98,8 @@ final class DockerRuntime implements ContainerRuntime {
   private final Map<String, Deque<String>> earlierLogs = new ConcurrentHashMap<>();
   /** Docker container ids this runtime is stopping or removing: their die events are not crashes. */
   private final Set<String> requestedStops = ConcurrentHashMap.newKeySet();
+  /** Containers created by {@link #create} and not started yet: their first start needs no inspect. */
+  private final Set<String> neverStarted = ConcurrentHashMap.newKeySet();
   private final Map<String, String> releaseImages = new ConcurrentHashMap<>();
   private final Map<AppName, String> networks = new ConcurrentHashMap<>();
   private final Striped<Lock> locks = Striped.lock(64);
@@ -137,6 +139,7 @@ final class DockerRuntime implements ContainerRuntime {
     try {
       templates.put(spec.name(), template);
       createContainer(template);
+      neverStarted.add(spec.name());
       return spec.name();
     } finally {
       lock.unlock();
@@ -148,6 +151,14 @@ final class DockerRuntime implements ContainerRuntime {
     Lock lock = locks.get(id);
     lock.lock();
     try {
+      if (neverStarted.remove(id)) {
+        try {
+          docker.startContainerCmd(id).exec();
+          return;
+        } catch (NotFoundException e) {
+          // removed behind this runtime's back: created again below
+        }
+      }
       Optional<InspectContainerResponse> existing = inspectDocker(id);
       if (existing.isPresent()) {
         InspectContainerResponse c = existing.get();
@@ -217,6 +228,7 @@ final class DockerRuntime implements ContainerRuntime {
       });
       templates.remove(id);
       earlierLogs.remove(id);
+      neverStarted.remove(id);
     } catch (DockerException e) {
       throw new SchedulerException("cannot remove container " + id + ": " + e.getMessage(), e);
     } finally {
@@ -345,6 +357,7 @@ final class DockerRuntime implements ContainerRuntime {
     }
     releaseImages.keySet().removeIf(k -> k.startsWith(repository + ":"));
     templates.keySet().removeIf(k -> k.startsWith(app.value() + "_v"));
+    neverStarted.removeIf(k -> k.startsWith(app.value() + "_v"));
     earlierLogs.keySet().removeIf(k -> k.startsWith(app.value() + "_v"));
   }
 

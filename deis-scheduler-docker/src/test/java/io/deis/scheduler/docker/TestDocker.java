@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * What the Docker tests share: one client, the busybox stack image they build from scratch
  * (nothing is ever pulled), and the sweep that removes everything they made.
  */
-final class TestDocker {
+public final class TestDocker {
   private static final Logger log = LoggerFactory.getLogger(TestDocker.class);
   /** The label on the test images themselves, so that the sweep finds them. */
   static final String TEST_LABEL = "io.deis.test";
@@ -62,7 +62,7 @@ final class TestDocker {
    * The stack image for Procfile builds: {@code FROM scratch} plus the static busybox of Debian's
    * busybox-static, installed as /bin/sh and friends. Built once per test run.
    */
-  static synchronized String stackImage() {
+  public static synchronized String stackImage() {
     if (stackBuilt) {
       return STACK_IMAGE;
     }
@@ -115,7 +115,7 @@ final class TestDocker {
   }
 
   /** A source tree with {@code procfile} (and any other files), as a push would check it out. */
-  static Build sourceBuild(Path dir, AppName app, Procfile procfile, Optional<String> dockerfile, Map<String, String> files) {
+  public static Build sourceBuild(Path dir, AppName app, Procfile procfile, Optional<String> dockerfile, Map<String, String> files) {
     try {
       Path tree = Files.createDirectories(dir.resolve("src-" + UUID.randomUUID()));
       StringBuilder text = new StringBuilder();
@@ -137,7 +137,7 @@ final class TestDocker {
   }
 
   /** The web command of the tests: busybox httpd serving $GREETING at / (404 elsewhere) on $PORT. */
-  static String webCommand() {
+  public static String webCommand() {
     return "mkdir -p /tmp/www && echo \"$GREETING\" > /tmp/www/index.html && exec httpd -f -p \"$PORT\" -h /tmp/www";
   }
 
@@ -146,7 +146,7 @@ final class TestDocker {
   }
 
   /** Removes every container, network and image tag of the test apps; the stack image too when {@code all}. */
-  static synchronized void sweep(boolean all) {
+  public static synchronized void sweep(boolean all) {
     DockerClient docker = client();
     try {
       for (var c : docker.listContainersCmd().withShowAll(true)
