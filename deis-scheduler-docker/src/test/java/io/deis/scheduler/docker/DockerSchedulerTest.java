@@ -246,6 +246,17 @@ class DockerSchedulerTest {
   }
 
   @Test
+  void aOneOffRunThatOutlivesItsTimeoutIsStoppedRemovedAndReported() {
+    Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
+
+    assertThatThrownBy(() -> scheduler.run(v2, "echo started; sleep 60", Duration.ofSeconds(2)))
+        .isInstanceOf(SchedulerException.class)
+        .hasMessageContaining("'echo started; sleep 60' did not finish within 2s");
+    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(app)).exec())
+        .as("the one-off container is removed").isEmpty();
+  }
+
+  @Test
   void anImageThatIsMissingAndCannotBePulledIsAClearBuildError() {
     try (DockerScheduler impatient = DockerScheduler.builder().stackImage(TestDocker.stackImage())
         .options(TestDocker.fastOptions()).pullTimeout(Duration.ofSeconds(20)).build()) {
