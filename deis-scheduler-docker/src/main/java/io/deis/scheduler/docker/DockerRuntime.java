@@ -153,7 +153,7 @@ final class DockerRuntime implements ContainerRuntime {
     try {
       if (neverStarted.remove(id)) {
         try {
-          docker.startContainerCmd(id).exec();
+          startDocker(id);
           return;
         } catch (NotFoundException e) {
           // removed behind this runtime's back: created again below
@@ -179,7 +179,7 @@ final class DockerRuntime implements ContainerRuntime {
         }
         createContainer(template);
       }
-      docker.startContainerCmd(id).exec();
+      startDocker(id);
     } catch (NotModifiedException e) {
       // started by a concurrent call already
     } catch (DockerException e) {
@@ -486,7 +486,33 @@ final class DockerRuntime implements ContainerRuntime {
       }
       throw new SchedulerException("cannot create container " + t.name() + ": " + e.getMessage(), e);
     } catch (NotFoundException e) {
+      String app = t.labels().get(Labels.APP);
+      if (app != null && String.valueOf(e.getMessage()).contains("network")) {
+        // The app's network was removed behind this runtime's back: make it again, once.
+        networks.remove(AppName.of(app));
+        ensureNetwork(AppName.of(app));
+        return cmd.exec().getId();
+      }
       throw new SchedulerException("cannot create container " + t.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts the created container; when the app's network was removed meanwhile, makes it again and the container too. */
+  private void startDocker(String id) {
+    try {
+      docker.startContainerCmd(id).exec();
+    } catch (NotFoundException e) {
+      Template t = templates.get(id);
+      if (t == null || !String.valueOf(e.getMessage()).contains("network")) {
+        throw e;
+      }
+      log.info("network {} of {} is gone: making it again", t.network(), id);
+      AppName app = AppName.of(t.labels().get(Labels.APP));
+      networks.remove(app);
+      ensureNetwork(app);
+      remove(id);
+      createContainer(t);
+      docker.startContainerCmd(id).exec();
     }
   }
 

@@ -246,6 +246,20 @@ class DockerSchedulerTest {
   }
 
   @Test
+  void anAppNetworkRemovedBehindTheSchedulersBackIsMadeAgain() {
+    Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+    scheduler.scale(v2, Formation.parse("worker=0"));
+    docker.removeNetworkCmd("deis-jvm-" + app).exec();
+
+    scheduler.scale(v2, Formation.parse("worker=1"));
+
+    assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+    assertThat(docker.inspectContainerCmd(app + "_v2.worker.1").exec().getNetworkSettings().getNetworks())
+        .containsKey("deis-jvm-" + app);
+  }
+
+  @Test
   void aOneOffRunThatOutlivesItsTimeoutIsStoppedRemovedAndReported() {
     Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
 
