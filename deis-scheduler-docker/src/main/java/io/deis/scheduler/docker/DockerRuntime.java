@@ -35,6 +35,9 @@ import io.deis.scheduler.RuntimeContainer;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +97,9 @@ final class DockerRuntime implements ContainerRuntime {
   private final boolean ownsClient;
   private final DockerImageBuilder imageBuilder;
   private final int defaultPort;
+  private final Duration listenTimeout;
+  /** True when container addresses on bridge networks are reachable from here: a local daemon on Linux. */
+  private final boolean bridgeReachable;
   private final Map<String, Template> templates = new ConcurrentHashMap<>();
   private final Map<String, Deque<String>> earlierLogs = new ConcurrentHashMap<>();
   /** Docker container ids this runtime is stopping or removing: their die events are not crashes. */
@@ -115,10 +121,12 @@ final class DockerRuntime implements ContainerRuntime {
   private volatile boolean closed;
 
   DockerRuntime(DockerClient docker, boolean ownsClient, String stackImage, int defaultPort, Duration pullTimeout,
-      Duration buildTimeout) {
+      Duration buildTimeout, Duration listenTimeout, boolean bridgeReachable) {
     this.docker = docker;
     this.ownsClient = ownsClient;
     this.defaultPort = defaultPort;
+    this.listenTimeout = listenTimeout;
+    this.bridgeReachable = bridgeReachable;
     this.imageBuilder = new DockerImageBuilder(docker, stackImage, pullTimeout, buildTimeout);
     this.lastEventNanos = startedNanos;
     subscribe();
@@ -146,15 +154,26 @@ final class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Starts the container and, for one that publishes PORT, returns only once its process listens
+   * (see {@link #awaitListening}).
+   */
   @Override
   public void start(String id) {
+    if (startLocked(id)) {
+      awaitListening(id);
+    }
+  }
+
+  /** Starts the container; false when it was running already. */
+  private boolean startLocked(String id) {
     Lock lock = locks.get(id);
     lock.lock();
     try {
       if (neverStarted.remove(id)) {
         try {
           startDocker(id);
-          return;
+          return true;
         } catch (NotFoundException e) {
           // removed behind this runtime's back: created again below
         }
@@ -163,7 +182,7 @@ final class DockerRuntime implements ContainerRuntime {
       if (existing.isPresent()) {
         InspectContainerResponse c = existing.get();
         if (Boolean.TRUE.equals(c.getState().getRunning())) {
-          return;
+          return false;
         }
         Template template = templates.computeIfAbsent(id, x -> Template.of(c));
         if (!"created".equals(c.getState().getStatus())) {
@@ -180,12 +199,68 @@ final class DockerRuntime implements ContainerRuntime {
         createContainer(template);
       }
       startDocker(id);
+      return true;
     } catch (NotModifiedException e) {
-      // started by a concurrent call already
+      return false; // started by a concurrent call already
     } catch (DockerException e) {
       throw new SchedulerException("cannot start container " + id + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Waits until the process of a container that publishes PORT listens on it. Needed because
+   * Docker's userland proxy accepts connections on the published loopback port as soon as the
+   * container runs, listening app or not, so the scheduler's "web accepts TCP" readiness would
+   * pass at once and a rolling deploy could stop the old containers before the new ones serve.
+   * The check connects to the container's own address on the app network, which a Linux host
+   * reaches directly. It ends early when the container stops running (the scheduler hears of
+   * that from the event stream), and is skipped where that address is not reachable (Docker
+   * Desktop, a remote daemon): a connection that neither succeeds nor is refused.
+   *
+   * @throws SchedulerException when nothing listens within the deploy timeout
+   */
+  private void awaitListening(String id) {
+    Template t = templates.get(id);
+    if (t == null || !t.publish() || !bridgeReachable) {
+      return;
+    }
+    Instant deadline = Instant.now().plus(listenTimeout);
+    String ip = null;
+    Instant nextInspect = Instant.MIN;
+    while (true) {
+      if (Instant.now().isAfter(nextInspect)) {
+        Optional<InspectContainerResponse> c = inspectDocker(id);
+        if (c.isEmpty() || !Boolean.TRUE.equals(c.get().getState().getRunning())) {
+          return;
+        }
+        var network = c.get().getNetworkSettings().getNetworks().get(t.network());
+        ip = network == null || network.getIpAddress() == null || network.getIpAddress().isEmpty() ? null : network.getIpAddress();
+        if (ip == null) {
+          return;
+        }
+        nextInspect = Instant.now().plusMillis(500);
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(ip, t.port()), 1000);
+        return;
+      } catch (ConnectException e) {
+        // refused: the address is reachable and nothing listens yet
+      } catch (IOException e) {
+        log.debug("{}: {} is not reachable from this host ({}); readiness is left to the published port", id, ip, e.toString());
+        return;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new SchedulerException("container " + id + " did not listen on PORT " + t.port() + " within "
+            + listenTimeout.toSeconds() + "s");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SchedulerException("interrupted while waiting for " + id + " to listen on PORT " + t.port());
+      }
     }
   }
 

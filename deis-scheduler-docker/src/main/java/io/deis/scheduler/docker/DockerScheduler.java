@@ -184,7 +184,12 @@ public final class DockerScheduler implements Scheduler {
         throw new SchedulerException("no Docker daemon answers at " + where + ": start one or set DOCKER_HOST ("
             + rootMessage(e) + ")", e);
       }
-      DockerRuntime runtime = new DockerRuntime(docker, owns, stackImage, defaultPort, pullTimeout, buildTimeout);
+      // Container addresses are reachable from the host only where the daemon runs on this Linux host itself;
+      // a given client's address is unknown, and an unreachable address is detected on the first check anyway.
+      boolean local = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
+          && (!owns || "unix".equals(config.getDockerHost().getScheme()));
+      DockerRuntime runtime = new DockerRuntime(docker, owns, stackImage, defaultPort, pullTimeout, buildTimeout,
+          options.deployTimeout(), local);
       try {
         return new DockerScheduler(runtime, options);
       } catch (RuntimeException e) {

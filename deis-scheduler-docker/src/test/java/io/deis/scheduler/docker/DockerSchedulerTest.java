@@ -260,6 +260,30 @@ class DockerSchedulerTest {
   }
 
   @Test
+  void aWebContainerCountsAsUpOnlyOnceItsProcessListensNotWhenDockersProxyDoes() throws Exception {
+    // Docker's proxy accepts on the published port at once; this app listens only after a while.
+    Release v2 = release(procfileBuild("web", "sleep 3; " + TestDocker.webCommand()),
+        ConfigChange.builder().set("GREETING", "late but ready").build());
+
+    scheduler.deploy(v2, Formation.parse("web=1"));
+
+    assertThat(get(scheduler.containers(app).get(0).endpoint().orElseThrow(), "/")).isEqualTo("late but ready");
+  }
+
+  @Test
+  void aWebContainerThatNeverListensFailsTheDeployAndSaysSo() {
+    try (DockerScheduler impatient = DockerScheduler.builder().stackImage(TestDocker.stackImage())
+        .options(TestDocker.fastOptions().withDeployTimeout(Duration.ofSeconds(3))).build()) {
+      Release v2 = release(procfileBuild("web", "exec sleep 1000"), ConfigChange.builder().build());
+
+      assertThatThrownBy(() -> impatient.deploy(v2, Formation.parse("web=1")))
+          .isInstanceOf(SchedulerException.class)
+          .hasMessageContaining(app + "_v2.web.1 did not listen on PORT 5000 within 3s");
+      assertThat(impatient.containers(app)).isEmpty();
+    }
+  }
+
+  @Test
   void aOneOffRunThatOutlivesItsTimeoutIsStoppedRemovedAndReported() {
     Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
 
