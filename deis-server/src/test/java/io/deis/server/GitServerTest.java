@@ -1,0 +1,240 @@
+package io.deis.server;
+
+import static io.deis.server.GitCli.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deis.controller.Controller;
+import io.deis.controller.Session;
+import io.deis.model.Release;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * git push and git clone with the real git and ssh clients against a GitServer on a loopback
+ * port, deploying to the local runtime. One controller and server serve every test; each test
+ * uses its own app.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GitServerTest {
+  private Path tmp;
+
+  private Controller controller;
+  private GitServer server;
+  private Session alice;
+  private Session bob;
+  private GitCli aliceGit;
+  private GitCli bobGit;
+  private GitCli strangerGit;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws IOException {
+    tmp = dir;
+    controller = Controller.builder().passwordHashIterations(1000).dataDirectory(tmp.resolve("controller")).build();
+    server = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("git")).build().start();
+    controller.register("admin", "admin-pw", "admin@example.com"); // the first user is the administrator; alice and bob are not
+    controller.register("alice", "alice-pw", "alice@example.com");
+    controller.register("bob", "bob-pw", "bob@example.com");
+    alice = controller.login("alice", "alice-pw");
+    bob = controller.login("bob", "bob-pw");
+
+    Path keys = Files.createDirectories(tmp.resolve("keys"));
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    Path aliceKey = GitCli.newKey(keys, "alice", "ed25519");
+    Path bobKey = GitCli.newKey(keys, "bob", "rsa");
+    Path strangerKey = GitCli.newKey(keys, "stranger", "ed25519");
+    alice.addKey("alice@laptop", GitCli.publicKey(aliceKey));
+    bob.addKey("bob@laptop", GitCli.publicKey(bobKey));
+    aliceGit = new GitCli(home, aliceKey, server.port());
+    bobGit = aliceGit.withKey(bobKey);
+    strangerGit = aliceGit.withKey(strangerKey);
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (controller != null) {
+      controller.close();
+    }
+  }
+
+  @Test
+  void aPushBuildsReleasesAndDeploysAndASecondPushMakesTheNextRelease() throws Exception {
+    alice.createApp("hello");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("hello"));
+    ok(aliceGit.git(repo, "remote", "add", "deis", aliceGit.remote("hello")));
+
+    GitCli.Result first = aliceGit.git(repo, "push", "deis", "master");
+
+    assertThat(first.exit()).as(first.output()).isZero();
+    assertThat(first.output())
+        .contains("remote: -----> Building hello from " + aliceGit.head(repo).substring(0, 7))
+        .contains("remote: -----> Procfile declares types -> web")
+        .contains("remote: -----> Launching... done, hello:v2 deployed")
+        .contains("remote:        http://");
+    assertThat(alice.currentRelease("hello").version()).isEqualTo(2);
+    assertThat(get(alice.endpoints("hello").get(0))).isEqualTo("Hello from Deis!\n");
+    // the endpoint printed to the pusher is the one that answers
+    assertThat(first.output()).contains("remote:        " + alice.endpoints("hello").get(0));
+
+    Path hello = repo.resolve("Hello.java");
+    Files.writeString(hello, Files.readString(hello).replace("Hello from Deis!", "Hello again!"));
+    aliceGit.commitAll(repo, "new greeting");
+    GitCli.Result second = aliceGit.git(repo, "push", "deis", "master");
+
+    assertThat(second.exit()).as(second.output()).isZero();
+    assertThat(second.output()).contains("done, hello:v3 deployed");
+    Release v3 = alice.currentRelease("hello");
+    assertThat(v3.version()).isEqualTo(3);
+    assertThat(v3.build().orElseThrow().sha()).contains(aliceGit.head(repo));
+    assertThat(get(alice.endpoints("hello").get(0))).isEqualTo("Hello again!\n");
+    assertThat(ok(aliceGit.git(repo, "ls-remote", "deis", "master")).output()).startsWith(aliceGit.head(repo));
+  }
+
+  @Test
+  void anUnregisteredKeyIsRefusedWithAMessageNamingIt() {
+    alice.createApp("nokey");
+    Path repo = strangerGit.newSampleRepo(tmp.resolve("nokey"));
+
+    GitCli.Result push = strangerGit.git(repo, "push", strangerGit.remote("nokey"), "master");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output()).contains("is not registered: add it with 'deis keys:add'").contains("Permission denied (publickey)");
+    assertThat(alice.releases("nokey")).hasSize(1);
+  }
+
+  @Test
+  void anotherUsersAppIsRefusedUntilItIsShared() throws Exception {
+    alice.createApp("shared");
+    Path repo = bobGit.newSampleRepo(tmp.resolve("shared"));
+
+    GitCli.Result refused = bobGit.git(repo, "push", bobGit.remote("shared"), "master");
+
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.output()).contains("bob has no access to app 'shared': ask its owner to run 'deis sharing:add bob -a shared'");
+    assertThat(alice.releases("shared")).hasSize(1);
+
+    alice.share("shared", "bob");
+    GitCli.Result accepted = bobGit.git(repo, "push", bobGit.remote("shared"), "master");
+
+    assertThat(accepted.exit()).as(accepted.output()).isZero();
+    assertThat(accepted.output()).contains("done, shared:v2 deployed");
+    Release v2 = alice.currentRelease("shared");
+    assertThat(v2.owner()).isEqualTo("bob");
+    assertThat(get(alice.endpoints("shared").get(0))).isEqualTo("Hello from Deis!\n");
+  }
+
+  @Test
+  void anUnknownAppIsRefusedWithAMessage() {
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("ghost"));
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("ghost"), "master");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output()).contains("app 'ghost' does not exist: create it with 'deis create ghost'");
+  }
+
+  @Test
+  void aBrokenProcfileIsRejectedWithItsLineNumberAndNothingIsReleased() throws Exception {
+    alice.createApp("broken");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("broken"));
+    Files.writeString(repo.resolve("Procfile"), "web: java Hello.java\nthis line is not a process type\n");
+    aliceGit.commitAll(repo, "broken Procfile");
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("broken"), "master");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output())
+        .contains("remote:  !     Procfile line 2 is malformed")
+        .contains("! [remote rejected] master -> master (Procfile line 2 is malformed");
+    assertThat(alice.releases("broken")).hasSize(1);
+    assertThat(alice.currentRelease("broken").version()).isEqualTo(1);
+    assertThat(ok(aliceGit.git(repo, "ls-remote", aliceGit.remote("broken"))).output()).doesNotContain("refs/heads/master");
+  }
+
+  @Test
+  void aDeployWhoseContainersCrashIsRejectedAndTheOldReleaseKeepsRunning() throws Exception {
+    alice.createApp("crashy");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("crashy"));
+    ok(aliceGit.git(repo, "push", aliceGit.remote("crashy"), "master"));
+    String good = aliceGit.head(repo);
+    String endpoint = alice.endpoints("crashy").get(0);
+    Files.writeString(repo.resolve("Procfile"), "web: echo 'cannot start' >&2; exit 3\n");
+    aliceGit.commitAll(repo, "a web process that crashes");
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("crashy"), "master");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output()).contains("remote:  !     release v3 of crashy failed, v2 keeps running")
+        .contains("! [remote rejected] master -> master");
+    assertThat(alice.currentRelease("crashy").version()).isEqualTo(2);
+    assertThat(alice.releases("crashy")).filteredOn(r -> r.status() == Release.Status.SUCCEEDED)
+        .extracting(Release::version).containsExactly(1, 2);
+    assertThat(ok(aliceGit.git(repo, "ls-remote", aliceGit.remote("crashy"), "master")).output()).startsWith(good);
+    assertThat(get(endpoint)).isEqualTo("Hello from Deis!\n");
+  }
+
+  @Test
+  void aPushToAnotherBranchIsRefused() {
+    alice.createApp("branches");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("branches"));
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("branches"), "master:feature");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output()).contains("Deis deploys pushes to master (or main) only, not feature: push with 'git push deis feature:master'");
+    assertThat(alice.releases("branches")).hasSize(1);
+  }
+
+  @Test
+  void theAppsRepositoryCanBeCloned() throws Exception {
+    alice.createApp("cloned");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("cloned"));
+    ok(aliceGit.git(repo, "push", aliceGit.remote("cloned"), "master"));
+
+    Path clone = tmp.resolve("cloned-copy");
+    GitCli.Result result = aliceGit.git(tmp, "clone", aliceGit.remote("cloned"), clone.toString());
+
+    assertThat(result.exit()).as(result.output()).isZero();
+    assertThat(aliceGit.head(clone)).isEqualTo(aliceGit.head(repo));
+    assertThat(Files.readString(clone.resolve("Procfile"))).isEqualTo("web: java Hello.java\n");
+    // and bob, with no access, cannot read it
+    GitCli.Result refused = bobGit.git(tmp, "clone", bobGit.remote("cloned"), tmp.resolve("bobs-copy").toString());
+    assertThat(refused.exit()).isNotZero();
+    assertThat(refused.output()).contains("bob has no access to app 'cloned'");
+  }
+
+  @Test
+  void repositoriesFollowTheAppsLife() {
+    alice.createApp("mortal");
+    Path repository = server.repository("mortal");
+    assertThat(repository.resolve("HEAD")).exists();
+
+    alice.destroyApp("mortal");
+
+    assertThat(repository).doesNotExist();
+  }
+
+  private String get(String url) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  static List<String> lines(String output) {
+    return output.lines().toList();
+  }
+}
