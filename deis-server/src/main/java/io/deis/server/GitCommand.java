@@ -21,6 +21,7 @@ import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.eclipse.jgit.errors.UnpackException;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.ReceivePack;
@@ -86,6 +87,10 @@ final class GitCommand implements Command {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       tell("the git server is shutting down; push again in a moment");
+    } catch (UnpackException e) {
+      // The client sent objects the checks refuse (a tree naming '.git' or '..', a corrupt object):
+      // JGit has already told it why in the status report; this is the pusher's error, not the server's.
+      log.info("refused the pack pushed to {} by key {}: {}", appName, fingerprint, rootMessage(e));
     } catch (IOException | RuntimeException e) {
       // Also a client that hangs up mid-transfer; nothing useful can reach it then, but the log keeps it.
       log.warn("{} of {} for key {} failed", kind, appName, fingerprint, e);
@@ -149,6 +154,14 @@ final class GitCommand implements Command {
     } catch (IOException e) {
       log.debug("could not tell the client '{}': {}", message, e.toString());
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   private static void flushQuietly(OutputStream stream) {

@@ -65,9 +65,13 @@ final class GitCli {
   }
 
   Result git(Path dir, String... args) {
+    return gitWithInput(dir, "", args);
+  }
+
+  Result gitWithInput(Path dir, String stdin, String... args) {
     List<String> command = new ArrayList<>(List.of("git"));
     command.addAll(List.of(args));
-    return exec(dir, env(sshCommand()), command);
+    return exec(dir, env(sshCommand()), command, stdin);
   }
 
   /** Runs ssh itself against the server, e.g. to ask for a shell or a command git never sends. */
@@ -128,14 +132,20 @@ final class GitCli {
     return env;
   }
 
-  private static Result exec(Path dir, Map<String, String> env, List<String> command) {
+  static Result exec(Path dir, Map<String, String> env, List<String> command) {
+    return exec(dir, env, command, "");
+  }
+
+  static Result exec(Path dir, Map<String, String> env, List<String> command, String stdin) {
     try {
       ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
       pb.environment().remove("SSH_AUTH_SOCK");
       pb.environment().remove("GIT_DIR");
       pb.environment().putAll(env);
       Process p = pb.start();
-      p.getOutputStream().close();
+      try (var in = p.getOutputStream()) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
       Thread reader = new Thread(() -> {
         try {

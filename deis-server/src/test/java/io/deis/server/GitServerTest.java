@@ -228,6 +228,127 @@ class GitServerTest {
     assertThat(repository).doesNotExist();
   }
 
+  @Test
+  void passwordAndKeyboardInteractiveLoginAreNotOffered() {
+    GitCli.Result login = aliceGit.ssh(List.of("-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"), "git-upload-pack '/hello.git'");
+
+    assertThat(login.exit()).isEqualTo(255);
+    assertThat(login.output()).contains("Permission denied (publickey)");
+  }
+
+  @Test
+  void shellsOtherCommandsAndPathsOutsideTheRepositoriesAreRefused() {
+    alice.createApp("guarded");
+
+    GitCli.Result shell = aliceGit.ssh(List.of("-T"), null);
+    GitCli.Result command = aliceGit.ssh(List.of(), "cat /etc/passwd");
+    GitCli.Result upward = aliceGit.ssh(List.of(), "git-receive-pack '../../guarded.git'");
+    GitCli.Result sideways = aliceGit.ssh(List.of(), "git-upload-pack '/guarded.git/../../etc'");
+    GitCli.Result absolute = aliceGit.ssh(List.of(), "git-upload-pack '/etc/passwd'");
+
+    assertThat(shell.exit()).isEqualTo(1);
+    assertThat(shell.output()).contains("Deis does not provide shell access");
+    assertThat(command.exit()).isEqualTo(1);
+    assertThat(command.output()).contains("the command 'cat /etc/passwd' is not allowed");
+    for (GitCli.Result refused : List.of(upward, sideways, absolute)) {
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.output()).contains("is not an app repository: use ssh://git@HOST:PORT/APP.git");
+    }
+  }
+
+  @Test
+  void treesWithDotGitEntriesAreRefusedByTheObjectChecks() throws Exception {
+    alice.createApp("sneaky");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("sneaky"));
+    // A tree holding a '.git' entry: checked out, it would plant git metadata in the build tree.
+    String blob = ok(aliceGit.git(repo, "hash-object", "-w", "Procfile")).output().strip();
+    String tree = ok(aliceGit.gitWithInput(repo, "100644 blob " + blob + "\tProcfile\n100644 blob " + blob + "\t.git\n", "mktree"))
+        .output().strip();
+    String commit = ok(aliceGit.git(repo, "commit-tree", tree, "-m", "plants .git")).output().strip();
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("sneaky"), commit + ":refs/heads/master");
+
+    assertThat(push.exit()).isNotZero();
+    assertThat(push.output()).contains("invalid name '.git'");
+    assertThat(alice.releases("sneaky")).hasSize(1);
+    assertThat(ok(aliceGit.git(repo, "ls-remote", aliceGit.remote("sneaky"))).output()).doesNotContain("refs/heads/master");
+  }
+
+  @Test
+  void pushesToOneAppAreSerialized() throws Exception {
+    alice.createApp("race");
+    Path one = aliceGit.newSampleRepo(tmp.resolve("race-1"));
+    Path two = aliceGit.newSampleRepo(tmp.resolve("race-2"));
+    Files.writeString(two.resolve("NOTE"), "a different commit\n");
+    aliceGit.commitAll(two, "second contender");
+
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = pool.submit(() -> aliceGit.git(one, "push", aliceGit.remote("race"), "master"));
+      var second = pool.submit(() -> aliceGit.git(two, "push", aliceGit.remote("race"), "master"));
+      List<GitCli.Result> results = List.of(first.get(), second.get());
+
+      // Serialized, the later push is advertised the ref the first one made and git refuses to overwrite it;
+      // interleaved, both would have been built and deployed (v2 and v3) and one ref update lost.
+      assertThat(results).filteredOn(r -> r.exit() == 0).hasSize(1);
+      assertThat(results).filteredOn(r -> r.exit() != 0).singleElement()
+          .satisfies(r -> assertThat(r.output()).contains("[rejected]"));
+      assertThat(alice.releases("race")).extracting(Release::version).containsExactly(1, 2);
+      String winner = results.get(0).exit() == 0 ? aliceGit.head(one) : aliceGit.head(two);
+      assertThat(ok(aliceGit.git(one, "ls-remote", aliceGit.remote("race"), "master")).output()).startsWith(winner);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void pushesToDifferentAppsRunInParallel() throws Exception {
+    alice.createApp("slow");
+    alice.createApp("quick");
+    Path gate = tmp.resolve("slow-may-start");
+    Path slow = aliceGit.newSampleRepo(tmp.resolve("slow"));
+    // slow's web process cannot answer until the test opens the gate, so its push stays in the deploy step.
+    Files.writeString(slow.resolve("Procfile"), "web: while [ ! -e " + gate + " ]; do sleep 0.1; done; exec java Hello.java\n");
+    aliceGit.commitAll(slow, "waits for the gate");
+    Path quick = aliceGit.newSampleRepo(tmp.resolve("quick"));
+
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      var slowPush = pool.submit(() -> aliceGit.git(slow, "push", aliceGit.remote("slow"), "master"));
+      GitCli.Result quickPush = aliceGit.git(quick, "push", aliceGit.remote("quick"), "master");
+
+      // quick finished while slow is still deploying: had pushes shared one lock, quick would wait for slow, which waits for the gate.
+      assertThat(quickPush.exit()).as(quickPush.output()).isZero();
+      assertThat(slowPush).isNotDone();
+      Files.createFile(gate);
+      GitCli.Result slowResult = slowPush.get();
+      assertThat(slowResult.exit()).as(slowResult.output()).isZero();
+      assertThat(alice.currentRelease("slow").version()).isEqualTo(2);
+      assertThat(alice.currentRelease("quick").version()).isEqualTo(2);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void theHostKeyIsKeptAcrossRestarts() throws Exception {
+    Path data = tmp.resolve("restart");
+    String before;
+    try (GitServer first = GitServer.builder().controller(controller).port(0).dataDirectory(data).build().start()) {
+      before = hostKey(first.port());
+    }
+    try (GitServer second = GitServer.builder().controller(controller).port(0).dataDirectory(data).build().start()) {
+      assertThat(hostKey(second.port())).isEqualTo(before);
+    }
+    assertThat(before).startsWith("ecdsa-sha2-nistp256 ");
+  }
+
+  /** The server's host key as a client sees it, without the host part of the known_hosts line. */
+  private String hostKey(int port) {
+    GitCli.Result scan = ok(GitCli.exec(tmp, java.util.Map.of(), List.of("ssh-keyscan", "-p", String.valueOf(port), "-t", "ecdsa", "127.0.0.1")));
+    return scan.output().lines().filter(l -> !l.startsWith("#")).findFirst().orElseThrow().split(" ", 2)[1];
+  }
+
   private String get(String url) throws Exception {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
