@@ -88,14 +88,14 @@ public final class LocalRuntime implements ContainerRuntime {
   @Override
   public ImageBuilder imageBuilder() {
     return (build, progress) -> {
-      Path tree = build.sourceTree().orElseThrow(() -> new BuildException(
+      build.sourceTree().orElseThrow(() -> new BuildException(
           "the local runtime runs source builds; image " + build.image().orElse("?")
               + " needs the Docker or Kubernetes backend"));
       if (build.procfile().isEmpty()) {
         throw new BuildException("the local runtime runs Procfile commands, and this build has no Procfile"
             + (build.dockerfile().isPresent() ? " (only a Dockerfile: use the Docker backend, or add a Procfile)" : ""));
       }
-      progress.accept("-----> Local runtime: containers run the checked-out tree " + tree.getFileName() + " as it is");
+      progress.accept("-----> Local runtime: nothing to build, containers run the checked-out tree as it is");
       return build;
     };
   }

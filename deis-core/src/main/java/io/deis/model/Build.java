@@ -65,14 +65,21 @@ public record Build(
         + ": the build declares " + processTypes());
   }
 
-  /** The formation Deis starts on an app's first build: web=1 when the Procfile has web, else cmd=1. */
+  /**
+   * The formation Deis starts on an app's first build: web=1 when the Procfile has web, else cmd=1
+   * for image and Dockerfile builds. A Procfile build without web starts nothing: Deis's cmd=1
+   * would name a type such a build does not have, so the owner scales the types they want.
+   */
   public Formation defaultFormation() {
-    return procfile.declares(ProcessType.WEB) ? Formation.of(ProcessType.WEB, 1) : Formation.of(ProcessType.CMD, 1);
+    if (procfile.declares(ProcessType.WEB)) {
+      return Formation.of(ProcessType.WEB, 1);
+    }
+    return hasImageDefaultCommand() ? Formation.of(ProcessType.CMD, 1) : Formation.EMPTY;
   }
 
   /** Deis's short form of what was deployed: the first 7 characters of the sha, or the image. */
   public String shortDescription() {
-    return sha.map(s -> s.substring(0, Math.min(7, s.length()))).or(() -> image).orElse(uuid.substring(0, 7));
+    return sha.map(s -> s.substring(0, Math.min(7, s.length()))).or(() -> image).orElseGet(() -> uuid.substring(0, Math.min(7, uuid.length())));
   }
 
   public Build withImage(String builtImage) {

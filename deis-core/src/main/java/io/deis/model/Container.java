@@ -88,7 +88,9 @@ public record Container(
     if (restarts > 0) {
       line.append(" restarts=").append(restarts);
     }
-    endpoint.ifPresent(e -> line.append(" ").append(e));
+    if (type.receivesTraffic()) {
+      endpoint.ifPresent(e -> line.append(" ").append(e));
+    }
     return line.toString();
   }
 }
