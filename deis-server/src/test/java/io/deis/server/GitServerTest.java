@@ -151,7 +151,7 @@ class GitServerTest {
   void aBrokenProcfileIsRejectedWithItsLineNumberAndNothingIsReleased() throws Exception {
     alice.createApp("broken");
     Path repo = aliceGit.newSampleRepo(tmp.resolve("broken"));
-    Files.writeString(repo.resolve("Procfile"), "web: java Hello.java\nthis line is not a process type\n");
+    Files.writeString(repo.resolve("Procfile"), "web: exec java Hello.java\nthis line is not a process type\n");
     aliceGit.commitAll(repo, "broken Procfile");
 
     GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("broken"), "master");
@@ -210,7 +210,7 @@ class GitServerTest {
 
     assertThat(result.exit()).as(result.output()).isZero();
     assertThat(aliceGit.head(clone)).isEqualTo(aliceGit.head(repo));
-    assertThat(Files.readString(clone.resolve("Procfile"))).isEqualTo("web: java Hello.java\n");
+    assertThat(clone.resolve("Procfile")).hasSameTextualContentAs(repo.resolve("Procfile"));
     // and bob, with no access, cannot read it
     GitCli.Result refused = bobGit.git(tmp, "clone", bobGit.remote("cloned"), tmp.resolve("bobs-copy").toString());
     assertThat(refused.exit()).isNotZero();
@@ -308,7 +308,7 @@ class GitServerTest {
     Path gate = tmp.resolve("slow-may-start");
     Path slow = aliceGit.newSampleRepo(tmp.resolve("slow"));
     // slow's web process cannot answer until the test opens the gate, so its push stays in the deploy step.
-    Files.writeString(slow.resolve("Procfile"), "web: while [ ! -e " + gate + " ]; do sleep 0.1; done; exec java Hello.java\n");
+    Files.writeString(slow.resolve("Procfile"), "web: while [ ! -e " + gate + " ]; do sleep 0.1; done; exec java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC Hello.java\n");
     aliceGit.commitAll(slow, "waits for the gate");
     Path quick = aliceGit.newSampleRepo(tmp.resolve("quick"));
 
