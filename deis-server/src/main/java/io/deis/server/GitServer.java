@@ -160,7 +160,7 @@ public final class GitServer implements AutoCloseable {
       return;
     }
     if (event.kind() == AuditEvent.Kind.APP_CREATED) {
-      repositories.create(event.app().get());
+      repositories.recreate(event.app().get());
     } else if (event.kind() == AuditEvent.Kind.APP_DESTROYED) {
       repositories.delete(event.app().get());
     }

@@ -69,6 +69,18 @@ final class Repositories {
     }
   }
 
+  /**
+   * For a newly created app: a repository already at its path is left over from an app of the
+   * same name destroyed while no server listened, and its refs must not leak into the new app.
+   */
+  synchronized Path recreate(AppName app) {
+    if (Files.exists(pathOf(app))) {
+      log.info("replacing the leftover repository of an earlier app named {}", app);
+      delete(app);
+    }
+    return create(app);
+  }
+
   synchronized void delete(AppName app) {
     Path path = pathOf(app);
     try {

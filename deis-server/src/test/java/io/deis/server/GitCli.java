@@ -74,6 +74,74 @@ final class GitCli {
     return exec(dir, env(sshCommand()), command, stdin);
   }
 
+  /** Starts git without waiting, so a test can watch its output arrive while it runs. */
+  Running start(Path dir, String... args) {
+    List<String> command = new ArrayList<>(List.of("git"));
+    command.addAll(List.of(args));
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+      pb.environment().remove("SSH_AUTH_SOCK");
+      pb.environment().putAll(env(sshCommand()));
+      return new Running(pb.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A git process whose output is collected as it comes. */
+  static final class Running {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
+
+    Running(Process process) {
+      this.process = process;
+      this.reader = new Thread(() -> {
+        byte[] buffer = new byte[4096];
+        try (var in = process.getInputStream()) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            synchronized (output) {
+              output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+              output.notifyAll();
+            }
+          }
+        } catch (IOException e) {
+          // process ended
+        }
+        synchronized (output) {
+          output.notifyAll();
+        }
+      });
+      reader.start();
+    }
+
+    /** Waits until the output so far contains {@code text}; fails if the process ends first. */
+    String awaitOutput(String text) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(GUARD_MINUTES);
+      synchronized (output) {
+        while (output.indexOf(text) < 0) {
+          if (!reader.isAlive() || System.nanoTime() > deadline) {
+            throw new AssertionError("'" + text + "' never appeared in the output:\n" + output);
+          }
+          output.wait(200);
+        }
+        return output.toString();
+      }
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
+    Result finish() throws InterruptedException {
+      if (!process.waitFor(GUARD_MINUTES, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+      }
+      reader.join();
+      return new Result(process.exitValue(), output.toString());
+    }
+  }
+
   /** Runs ssh itself against the server, e.g. to ask for a shell or a command git never sends. */
   Result ssh(List<String> options, String remoteCommand) {
     List<String> command = new ArrayList<>(List.of(sshCommand(options.toArray(String[]::new)).split(" ")));

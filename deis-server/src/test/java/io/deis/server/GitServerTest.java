@@ -302,32 +302,37 @@ class GitServerTest {
   }
 
   @Test
-  void pushesToDifferentAppsRunInParallel() throws Exception {
+  void progressStreamsWhileTheDeployRunsAndOtherAppsPushMeanwhile() throws Exception {
     alice.createApp("slow");
     alice.createApp("quick");
     Path gate = tmp.resolve("slow-may-start");
     Path slow = aliceGit.newSampleRepo(tmp.resolve("slow"));
     // slow's web process cannot answer until the test opens the gate, so its push stays in the deploy step.
-    Files.writeString(slow.resolve("Procfile"), "web: while [ ! -e " + gate + " ]; do sleep 0.1; done; exec java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC Hello.java\n");
+    Files.writeString(slow.resolve("Procfile"),
+        "web: while [ ! -e " + gate + " ]; do sleep 0.1; done; exec java -Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC Hello.java\n");
     aliceGit.commitAll(slow, "waits for the gate");
     Path quick = aliceGit.newSampleRepo(tmp.resolve("quick"));
 
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+    GitCli.Running slowPush = aliceGit.start(slow, "push", aliceGit.remote("slow"), "master");
     try {
-      var slowPush = pool.submit(() -> aliceGit.git(slow, "push", aliceGit.remote("slow"), "master"));
-      GitCli.Result quickPush = aliceGit.git(quick, "push", aliceGit.remote("quick"), "master");
+      // The build's lines reach the pusher while the deploy is still waiting: streamed, not sent at the end.
+      String soFar = slowPush.awaitOutput("remote: -----> Procfile declares types -> web");
+      assertThat(soFar).doesNotContain("deployed");
+      assertThat(slowPush.isAlive()).isTrue();
+      assertThat(alice.currentRelease("slow").version()).isEqualTo(1);
 
-      // quick finished while slow is still deploying: had pushes shared one lock, quick would wait for slow, which waits for the gate.
+      // slow holds its app's push and deploy; a push to another app goes through meanwhile.
+      GitCli.Result quickPush = aliceGit.git(quick, "push", aliceGit.remote("quick"), "master");
       assertThat(quickPush.exit()).as(quickPush.output()).isZero();
-      assertThat(slowPush).isNotDone();
-      Files.createFile(gate);
-      GitCli.Result slowResult = slowPush.get();
-      assertThat(slowResult.exit()).as(slowResult.output()).isZero();
-      assertThat(alice.currentRelease("slow").version()).isEqualTo(2);
       assertThat(alice.currentRelease("quick").version()).isEqualTo(2);
+      assertThat(slowPush.isAlive()).isTrue();
     } finally {
-      pool.shutdownNow();
+      Files.createFile(gate);
     }
+    GitCli.Result slowResult = slowPush.finish();
+    assertThat(slowResult.exit()).as(slowResult.output()).isZero();
+    assertThat(slowResult.output()).contains("-----> Launching... done, slow:v2 deployed");
+    assertThat(alice.currentRelease("slow").version()).isEqualTo(2);
   }
 
   @Test
