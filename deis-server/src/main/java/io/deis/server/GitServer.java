@@ -49,6 +49,7 @@ public final class GitServer implements AutoCloseable {
   private final Repositories repositories;
   private final ExecutorService workers;
   private SshServer sshd;
+  private boolean closed;
 
   private GitServer(Builder b) {
     this.controller = b.controller;
@@ -78,6 +79,9 @@ public final class GitServer implements AutoCloseable {
   public synchronized GitServer start() {
     if (sshd != null) {
       throw new IllegalStateException("git server already started on port " + port());
+    }
+    if (closed) {
+      throw new IllegalStateException("git server was closed; build a new one to serve again");
     }
     try {
       Files.createDirectories(dataDirectory);
@@ -139,6 +143,7 @@ public final class GitServer implements AutoCloseable {
   /** Stops listening and ends running git commands; repositories stay on disk. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (sshd != null) {
       try {
         sshd.stop(true);
