@@ -172,10 +172,15 @@ final class GitCommand implements Command {
     }
   }
 
+  /**
+   * The client went away. A push already past receiving is left to finish: interrupting a deploy
+   * halfway would leave a release neither running nor cleanly failed, and the pusher's Ctrl+C
+   * should not decide that. Its output is lost; the ref and the release still end consistent.
+   */
   @Override
   public void destroy(ChannelSession channel) {
-    if (running != null) {
-      running.cancel(true);
+    if (running != null && !running.isDone()) {
+      log.info("client of {} on {} disconnected; the command finishes on its own", kind, appName);
     }
   }
 

@@ -4,7 +4,6 @@ import io.deis.controller.AuditEvent;
 import io.deis.controller.Controller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -216,7 +215,7 @@ public final class GitServer implements AutoCloseable {
       if (host == null || host.isBlank()) {
         throw new IllegalArgumentException("git server host is empty: give an address such as 127.0.0.1 or 0.0.0.0");
       }
-      this.host = new InetSocketAddress(host, 0).getHostString();
+      this.host = host.strip();
       return this;
     }
 
