@@ -38,18 +38,53 @@ public final class PlatformInABox {
   private static final Set<AuditEvent.Kind> SHOWN = EnumSet.of(AuditEvent.Kind.APP_CREATED, AuditEvent.Kind.APP_DESTROYED,
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
+  private static final String USAGE =
+      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]";
+
   private PlatformInABox() {}
 
   public static void main(String[] args) throws Exception {
-    Options options;
+    Running box;
     try {
-      options = Options.parse(args);
+      box = start(args, out);
     } catch (IllegalArgumentException e) {
       System.err.println("platform in a box: " + e.getMessage());
-      System.err.println("usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]");
+      System.err.println(USAGE);
       System.exit(2);
       return;
+    } catch (RuntimeException e) {
+      System.err.println("platform in a box: " + e.getMessage());
+      System.exit(1);
+      return;
     }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("Stopping: apps' processes end, the git server closes.");
+      box.close();
+      stopped.countDown();
+    }, "platform-in-a-box-shutdown"));
+    out.println();
+    out.println("Ctrl+C stops the platform and every app.");
+    stopped.await();
+  }
+
+  /** The running platform: its controller, its git server and the administrator's session. */
+  public record Running(Controller controller, GitServer git, Session admin) implements AutoCloseable {
+    @Override
+    public void close() {
+      git.close();
+      controller.close();
+    }
+  }
+
+  /**
+   * Starts the platform as {@link #main} does and prints the same banner to {@code out}, without
+   * waiting; for tests and for programs that embed the box.
+   *
+   * @throws IllegalArgumentException for a bad option or a missing public key
+   */
+  public static Running start(String[] args, PrintStream out) throws IOException {
+    Options options = Options.parse(args);
     String publicKey = readPublicKey(options.key);
 
     // The store is in memory, so apps and releases end with this process; their repositories and
@@ -68,47 +103,41 @@ public final class PlatformInABox {
       git = GitServer.builder().controller(deis).host(options.host).port(options.port).dataDirectory(data).build().start();
     } catch (RuntimeException e) {
       deis.close();
-      System.err.println("platform in a box: " + e.getMessage());
-      System.exit(1);
-      return;
+      throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: apps' processes end, the git server closes.");
+    try {
+      String password = randomPassword();
+      deis.register(options.user, password, options.user + "@localhost");
+      Session admin = deis.login(options.user, password);
+      Key key = admin.addKey(null, publicKey);
+      deis.addListener(event -> {
+        if (SHOWN.contains(event.kind())) {
+          out.println("[deis] " + event.app().map(a -> a + ": ").orElse("") + event.message());
+        }
+      });
+      options.app.ifPresent(admin::createApp);
+
+      out.println("Deis platform in a box");
+      out.println("  controller:    local runtime, data in " + data);
+      out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
+      out.println("  administrator: " + options.user + " (password " + password + "), key " + key.fingerprint() + " " + key.id());
+      out.println();
+      out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
+          + " on this host: single-tenant, for development only.");
+      out.println();
+      if (options.app.isPresent()) {
+        out.println("Add the remote in your app's git repository and push:");
+        out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
+        out.println("  git push deis master");
+      } else {
+        out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
+      }
+      return new Running(deis, git, admin);
+    } catch (RuntimeException e) {
       git.close();
       deis.close();
-      stopped.countDown();
-    }, "platform-in-a-box-shutdown"));
-
-    String password = randomPassword();
-    deis.register(options.user, password, options.user + "@localhost");
-    Session admin = deis.login(options.user, password);
-    Key key = admin.addKey(null, publicKey);
-    deis.addListener(event -> {
-      if (SHOWN.contains(event.kind())) {
-        out.println("[deis] " + event.app().map(a -> a + ": ").orElse("") + event.message());
-      }
-    });
-    options.app.ifPresent(admin::createApp);
-
-    out.println("Deis platform in a box");
-    out.println("  controller:    local runtime, data in " + data);
-    out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
-    out.println("  administrator: " + options.user + " (password " + password + "), key " + key.fingerprint() + " " + key.id());
-    out.println();
-    out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
-        + " on this host: single-tenant, for development only.");
-    out.println();
-    if (options.app.isPresent()) {
-      out.println("Add the remote in your app's git repository and push:");
-      out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
-      out.println("  git push deis master");
-    } else {
-      out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
+      throw e;
     }
-    out.println();
-    out.println("Ctrl+C stops the platform and every app.");
-    stopped.await();
   }
 
   private static String readPublicKey(Optional<String> given) throws IOException {
