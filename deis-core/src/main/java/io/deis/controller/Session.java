@@ -180,8 +180,7 @@ public final class Session {
     return controller.locked(app.name(), () -> {
       Build build = controller.scheduler.imageBuilder().build(readBuild(me, app.name(), source, progress), progress);
       Release current = controller.current(app.name());
-      Formation structure = controller.store.app(app.name()).orElseThrow().structure();
-      Formation formation = structure.isEmpty() ? build.defaultFormation() : onlyDeclared(structure, build);
+      Formation formation = formationFor(app.name(), build);
       Release pending = controller.appendRelease(app.name(), me.username(), Optional.of(build), current.config(),
           me.username() + " deployed " + build.shortDescription());
       progress.accept("-----> Launching... ");
@@ -262,8 +261,7 @@ public final class Session {
       }
       Build build = target.build().orElseThrow(() -> new InvalidInputException("cannot roll back " + app.name() + " to v"
           + target.version() + ": it has no build. Roll back to a release that deployed code"));
-      Formation structure = controller.store.app(app.name()).orElseThrow().structure();
-      Formation formation = structure.isEmpty() ? build.defaultFormation() : onlyDeclared(structure, build);
+      Formation formation = formationFor(app.name(), build);
       Release pending = controller.appendRelease(app.name(), me.username(), Optional.of(build), target.config(),
           me.username() + " rolled back to v" + target.version());
       return controller.deploy(me.username(), app.name(), pending, formation);
@@ -492,7 +490,15 @@ public final class Session {
     return me;
   }
 
-  private static Formation onlyDeclared(Formation structure, Build build) {
+  /**
+   * The formation a new build runs at: the default for an app that never scaled, else the app's
+   * structure without the types the build no longer declares (their containers go away).
+   */
+  private Formation formationFor(AppName app, Build build) {
+    Formation structure = controller.store.app(app).orElseThrow().structure();
+    if (structure.isEmpty()) {
+      return build.defaultFormation();
+    }
     return new Formation(structure.counts().entrySet().stream()
         .filter(e -> build.processTypes().contains(e.getKey()))
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));

@@ -449,12 +449,14 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   private void restartCrashed(AppContainers app, Slot slot) {
-    synchronized (app) {
-      if (slot.stopping || slot.container.state() != ContainerState.DOWN || !app.slots.containsKey(slot.container.jobName())) {
-        return;
-      }
-    }
+    // Under the operation lock, so a deploy or scale that is retiring this container cannot interleave.
+    app.operation.lock();
     try {
+      synchronized (app) {
+        if (slot.stopping || slot.container.state() != ContainerState.DOWN || app.slots.get(slot.container.jobName()) != slot) {
+          return;
+        }
+      }
       start(app, slot, "restarted after crash");
       app.update(slot, Container::restarted);
     } catch (RuntimeException e) {
@@ -462,6 +464,8 @@ public final class RuntimeScheduler implements Scheduler {
       synchronized (app) {
         scheduleRestart(app, slot, Duration.ZERO);
       }
+    } finally {
+      app.operation.unlock();
     }
   }
 
