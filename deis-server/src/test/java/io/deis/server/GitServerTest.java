@@ -105,6 +105,21 @@ class GitServerTest {
   }
 
   @Test
+  void aPushToMainDeploysAndAFreshCloneChecksOutMain() {
+    alice.createApp("mainline");
+    Path repo = aliceGit.newSampleRepo(tmp.resolve("mainline"));
+
+    GitCli.Result push = aliceGit.git(repo, "push", aliceGit.remote("mainline"), "master:main");
+
+    assertThat(push.exit()).as(push.output()).isZero();
+    assertThat(push.output()).contains("done, mainline:v2 deployed");
+    Path clone = tmp.resolve("mainline-copy");
+    ok(aliceGit.git(tmp, "clone", "-q", aliceGit.remote("mainline"), clone.toString()));
+    assertThat(ok(aliceGit.git(clone, "rev-parse", "--abbrev-ref", "HEAD")).output().strip()).isEqualTo("main");
+    assertThat(aliceGit.head(clone)).isEqualTo(aliceGit.head(repo));
+  }
+
+  @Test
   void anUnregisteredKeyIsRefusedWithAMessageNamingIt() {
     alice.createApp("nokey");
     Path repo = strangerGit.newSampleRepo(tmp.resolve("nokey"));
@@ -211,6 +226,11 @@ class GitServerTest {
     assertThat(result.exit()).as(result.output()).isZero();
     assertThat(aliceGit.head(clone)).isEqualTo(aliceGit.head(repo));
     assertThat(clone.resolve("Procfile")).hasSameTextualContentAs(repo.resolve("Procfile"));
+    // deleting the deployed branch is refused: the app would run code no ref points at
+    GitCli.Result delete = aliceGit.git(repo, "push", aliceGit.remote("cloned"), ":master");
+    assertThat(delete.exit()).isNotZero();
+    assertThat(delete.output()).contains("! [remote rejected] master");
+    assertThat(ok(aliceGit.git(repo, "ls-remote", aliceGit.remote("cloned"), "master")).output()).startsWith(aliceGit.head(repo));
     // and bob, with no access, cannot read it
     GitCli.Result refused = bobGit.git(tmp, "clone", bobGit.remote("cloned"), tmp.resolve("bobs-copy").toString());
     assertThat(refused.exit()).isNotZero();
