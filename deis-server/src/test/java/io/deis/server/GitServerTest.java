@@ -299,7 +299,11 @@ class GitServerTest {
     alice.createApp("race");
     Path one = aliceGit.newSampleRepo(tmp.resolve("race-1"));
     Path two = aliceGit.newSampleRepo(tmp.resolve("race-2"));
-    Files.writeString(two.resolve("NOTE"), "a different commit\n");
+    // Sibling commits: the sample commits can be identical (same content, author and second), so each
+    // contender adds its own, and neither push is a fast-forward of the other.
+    Files.writeString(one.resolve("NOTE"), "first contender\n");
+    aliceGit.commitAll(one, "first contender");
+    Files.writeString(two.resolve("NOTE"), "second contender\n");
     aliceGit.commitAll(two, "second contender");
 
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
