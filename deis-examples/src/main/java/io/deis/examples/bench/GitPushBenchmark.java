@@ -242,7 +242,8 @@ public final class GitPushBenchmark {
             System.out.println("OpenSSH baseline skipped: sshd exited with " + p.exitValue() + ": " + Files.readString(dir.resolve("sshd.log")).strip());
             return Optional.empty();
           }
-          try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          try {
+            new java.net.Socket("127.0.0.1", port).close(); // sshd accepts connections: ready
             return Optional.of(new OpenSsh(p, port));
           } catch (IOException notYet) {
             Thread.sleep(100);
