@@ -47,7 +47,8 @@ public final class GitServer implements AutoCloseable {
   private final Path dataDirectory;
   private final Repositories repositories;
   private final ExecutorService workers;
-  private SshServer sshd;
+  // volatile: audit events arrive on the controller's threads, not under this object's lock
+  private volatile SshServer sshd;
   private boolean closed;
 
   private GitServer(Builder b) {
