@@ -71,8 +71,8 @@ public final class GitServer implements AutoCloseable {
   }
 
   /**
-   * Starts listening. Bare repositories are created as apps are created (and, for apps that
-   * existed before the server, on their first push or clone), and removed when apps are destroyed.
+   * Starts listening. Bare repositories are created for the apps that exist now and for each app
+   * created later, and removed when apps are destroyed.
    *
    * @throws UncheckedIOException when the port cannot be bound or the data directory is not writable
    */
@@ -87,6 +87,7 @@ public final class GitServer implements AutoCloseable {
       Files.createDirectories(dataDirectory);
       repositories.createRoot();
       controller.addListener(this::onAuditEvent);
+      controller.appNames().forEach(repositories::create); // apps made before the server started
       SshServer server = SshServer.setUpDefaultServer();
       server.setHost(host);
       server.setPort(requestedPort);

@@ -249,6 +249,14 @@ class GitServerTest {
   }
 
   @Test
+  void appsMadeBeforeTheServerStartedGetTheirRepositoriesAtStart() {
+    alice.createApp("early");
+    try (GitServer later = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("later")).build().start()) {
+      assertThat(later.repository("early").resolve("HEAD")).exists();
+    }
+  }
+
+  @Test
   void passwordAndKeyboardInteractiveLoginAreNotOffered() {
     GitCli.Result login = aliceGit.ssh(List.of("-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive"), "git-upload-pack '/hello.git'");
 
