@@ -29,7 +29,12 @@ public final class GitSources {
   private GitSources() {}
 
   /** What a commit holds, with its tree checked out at {@code tree}. */
-  public record CheckedOut(String sha, Procfile procfile, Optional<String> dockerfile, Path tree) {}
+  public record CheckedOut(String sha, Optional<String> procfileText, Optional<String> dockerfile, Path tree) {
+    /** The commit's Procfile, parsed; a malformed one throws with its line number. */
+    public Procfile procfile() {
+      return procfileText.map(Procfile::parse).orElse(Procfile.EMPTY);
+    }
+  }
 
   /**
    * Checks {@code revision} of {@code repository} out into {@code destination}/{@code <sha>}
@@ -76,9 +81,7 @@ public final class GitSources {
       if (writeTree) {
         Files.move(partial, tree, StandardCopyOption.ATOMIC_MOVE);
       }
-      // Parsed last, so a malformed Procfile is reported after the whole commit was read; the tree stays for the next push of the same sha.
-      Procfile procfile = procfileText.map(Procfile::parse).orElse(Procfile.EMPTY);
-      return new CheckedOut(sha, procfile, dockerfile, tree);
+      return new CheckedOut(sha, procfileText, dockerfile, tree);
     } catch (IOException e) {
       throw new BuildException("cannot read revision '" + revision + "' of " + repository + ": " + e.getMessage());
     }

@@ -147,6 +147,14 @@ public final class Controller implements AutoCloseable {
     return new Session(this, owner, Optional.empty());
   }
 
+  /**
+   * The names of every app, for the embedding program's own front-ends (the git server makes a
+   * repository for each at start). Users see apps only through {@link Session#apps()}.
+   */
+  public List<AppName> appNames() {
+    return store.apps().stream().map(App::name).toList();
+  }
+
   /** Registers a listener for every audit event from now on. */
   public void addListener(Consumer<AuditEvent> listener) {
     listeners.add(listener);
