@@ -60,6 +60,7 @@ public final class RuntimeScheduler implements Scheduler {
   private static final Logger log = LoggerFactory.getLogger(RuntimeScheduler.class);
   private static final int HEALTH_TRIES = 4;
   private static final long HEALTH_RETRY_MS = 1000;
+  private static final int FAILURE_LOG_LINES = 5;
 
   private final ContainerRuntime runtime;
   private final Options options;
@@ -277,10 +278,25 @@ public final class RuntimeScheduler implements Scheduler {
       String why = failures.entrySet().stream()
           .map(e -> e.getKey().container.name() + " " + e.getValue()).collect(Collectors.joining("; "));
       log.warn("{}: aborting v{}: {}", release.app(), release.version(), why);
+      // The failed containers' last words say more than an exit code; read them before they are removed.
+      String output = failures.keySet().stream().map(this::lastOutput).filter(o -> !o.isEmpty()).collect(Collectors.joining());
       retire(app, fresh, "aborted deploy");
-      throw error.apply("aborting, failed to start some containers of " + release.app() + " v" + release.version() + ": " + why);
+      throw error.apply("aborting, failed to start some containers of " + release.app() + " v" + release.version() + ": " + why + output);
     }
     fresh.forEach(slot -> slot.pending = false);
+  }
+
+  /** The last lines a failed container printed, indented under its name; empty when it printed nothing or never ran. */
+  private String lastOutput(Slot slot) {
+    if (slot.container.id().isEmpty()) {
+      return "";
+    }
+    try {
+      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES);
+      return lines.isEmpty() ? "" : "\n  last output of " + slot.container.name() + ":\n    " + String.join("\n    ", lines);
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   private void start(AppContainers app, Slot slot, String cause) {

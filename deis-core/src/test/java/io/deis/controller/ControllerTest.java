@@ -355,11 +355,12 @@ class ControllerTest {
     alice.scale("safe", "worker=2");
     List<String> before = alice.ps("safe").stream().map(Container::id).toList();
 
-    GitRepos.commit(repo, Map.of("Procfile", "worker: exit 3\n"));
+    GitRepos.commit(repo, Map.of("Procfile", "worker: echo cannot reach the database >&2; exit 3\n"));
     assertThatThrownBy(() -> alice.deploy("safe", BuildSource.commit(repo, "HEAD")))
         .isInstanceOf(DeployException.class)
         .hasMessageContaining("release v3 of safe failed, v2 keeps running")
-        .hasMessageContaining("exit code 3");
+        .hasMessageContaining("exit code 3")
+        .hasMessageContaining("last output of safe.worker.1:\n    cannot reach the database");
 
     assertThat(alice.release("safe", 3).status()).isEqualTo(Release.Status.FAILED);
     assertThat(alice.currentRelease("safe").version()).isEqualTo(2);
