@@ -72,6 +72,8 @@ public final class KubernetesScheduler implements Scheduler {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How many failed probes of a health check fail a deploy, as Deis's four tries did. */
   private static final int HEALTH_CHECK_TRIES = 4;
+  /** How much of a failed container's output a deploy error quotes, as the core's RuntimeScheduler does. */
+  private static final int FAILURE_LOG_LINES = 5;
 
   private final KubeApi api;
   private final Waiter waiter;
@@ -184,7 +186,7 @@ public final class KubernetesScheduler implements Scheduler {
           + previous(before), e);
     }
     if (progress.state() != Progress.State.DONE) {
-      String why = progress.state() == Progress.State.FAILED ? progress.detail()
+      String why = progress.state() == Progress.State.FAILED ? progress.detail() + lastOutput(app, progress)
           : "not ready within " + deployDeadline.toSeconds() + "s: still waiting for " + progress.detail()
               + release.config().healthCheck().map(check -> " (web and cmd pods are ready once they pass their health check GET "
                   + check.path() + " on port " + Names.PORT + ")").orElse("");
@@ -263,10 +265,11 @@ public final class KubernetesScheduler implements Scheduler {
       for (int i = 0; i < fresh.size(); i++) {
         V1Pod pod = fresh.get(i);
         // Named as ps would name it among the new release's containers: worker.1 is the first new worker.
-        String name = type + "." + (i + 1) + " (pod " + pod.getMetadata().getName() + ")";
+        String container = type + "." + (i + 1);
+        String name = container + " (pod " + pod.getMetadata().getName() + ")";
         Optional<String> failure = PodStates.failure(pod);
         if (failure.isPresent()) {
-          return Progress.failed(name + " " + failure.get());
+          return Progress.failed(name + " " + failure.get(), pod.getMetadata().getName(), container);
         }
         if (PodStates.state(pod) == ContainerState.UP) {
           ready++;
@@ -275,7 +278,8 @@ public final class KubernetesScheduler implements Scheduler {
           Instant judged = PodStates.runningSince(pod).get().plus(healthCheckBudget(check.get()));
           if (!now.isBefore(judged)) {
             return Progress.failed(name + " failed its health check GET " + check.get().path() + " on port " + Names.PORT
-                + ": app containers failed to respond to health check (not ready " + HEALTH_CHECK_TRIES + " probes after it started)");
+                + ": app containers failed to respond to health check (not ready " + HEALTH_CHECK_TRIES + " probes after it started)",
+                pod.getMetadata().getName(), container);
           }
           recheckAt = recheckAt == null || judged.isBefore(recheckAt) ? judged : recheckAt;
         }
@@ -287,6 +291,22 @@ public final class KubernetesScheduler implements Scheduler {
       }
     }
     return missing.isEmpty() ? Progress.done() : Progress.waiting(String.join(", ", missing), Optional.ofNullable(recheckAt));
+  }
+
+  /**
+   * The last lines the failed pod's container printed, indented under its name, read before the
+   * pod is removed; empty when it printed nothing. A container that crashed and runs again has
+   * its crash in the previous log.
+   */
+  private String lastOutput(AppName app, Progress progress) {
+    return progress.failedPod().map(failed -> {
+      String ns = Names.namespace(app);
+      boolean runsAgain = api.callUnlessNotFound("read pod " + failed.pod(), () -> api.core.readNamespacedPod(failed.pod(), ns).execute())
+          .map(p -> PodStates.running(p) && PodStates.restarts(p) > 0).orElse(false);
+      List<String> lines = readLog(ns, failed.pod(), FAILURE_LOG_LINES, runsAgain, false)
+          .map(t -> t.lines().toList()).orElse(List.of());
+      return lines.isEmpty() ? "" : "\n  last output of " + failed.container() + ":\n    " + String.join("\n    ", lines);
+    }).orElse("");
   }
 
   /**
@@ -401,7 +421,7 @@ public final class KubernetesScheduler implements Scheduler {
         .collect(Collectors.toMap(t -> t, formation::count)));
     Progress progress = awaitPods(app, deadline, pods -> rolledOut(release, changed, pods));
     if (progress.state() != Progress.State.DONE) {
-      String why = progress.state() == Progress.State.FAILED ? progress.detail()
+      String why = progress.state() == Progress.State.FAILED ? progress.detail() + lastOutput(app, progress)
           : "not ready within " + deployDeadline.toSeconds() + "s: still waiting for " + progress.detail();
       previous.forEach((type, count) -> {
         try {
@@ -561,8 +581,12 @@ public final class KubernetesScheduler implements Scheduler {
   }
 
   private Optional<String> readLog(String ns, String pod, int lines, boolean previous) {
+    return readLog(ns, pod, lines, previous, true);
+  }
+
+  private Optional<String> readLog(String ns, String pod, int lines, boolean previous, boolean timestamps) {
     try {
-      return Optional.ofNullable(api.core.readNamespacedPodLog(pod, ns).tailLines(lines).timestamps(true)
+      return Optional.ofNullable(api.core.readNamespacedPodLog(pod, ns).tailLines(lines).timestamps(timestamps)
           .previous(previous).execute());
     } catch (io.kubernetes.client.openapi.ApiException e) {
       // A pod whose container has not started has no log yet (HTTP 400); a deleted one has none (404).

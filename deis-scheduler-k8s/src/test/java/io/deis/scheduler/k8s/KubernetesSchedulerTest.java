@@ -169,6 +169,19 @@ class KubernetesSchedulerTest {
   }
 
   @Test
+  void aFailedDeployQuotesTheCrashedContainersLastOutput() {
+    Build build = build("worker: exec sleep 1000\n");
+    scheduler.deploy(TestApps.release(app, 2, build, Map.of()), Formation.parse("worker=1"));
+
+    Release broken = TestApps.release(app, 3, build("worker: echo starting up; echo cannot reach the database >&2; exit 3\n"), Map.of());
+    assertThatThrownBy(() -> scheduler.deploy(broken, Formation.parse("worker=1")))
+        .isInstanceOf(DeployException.class)
+        .hasMessageContaining("worker.1 (pod " + app + "-worker-")
+        .hasMessageContaining("crashed with exit code 3")
+        .hasMessageContaining("\n  last output of worker.1:\n    starting up\n    cannot reach the database");
+  }
+
+  @Test
   void aWebContainerAnswersOnItsEndpointWithItsConfig() throws Exception {
     scheduler.deploy(TestApps.release(app, 2, build("web: " + TestApps.webCommand() + "\n"), Map.of("GREETING", "hello k8s")),
         Formation.parse("web=2"));
