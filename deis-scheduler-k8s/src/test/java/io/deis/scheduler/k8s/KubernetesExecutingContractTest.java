@@ -11,8 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The executing contract: the fake kubelet really runs the commands, so their HTTP, logs and exit
- * codes are checked too.
+ * The whole scheduler contract (ExecutingSchedulerContract includes the base SchedulerContract)
+ * against the fake cluster: the scheduler talks HTTP to the in-memory API through the official
+ * client, and the fake kubelet runs the contract's commands as real processes, so crashes, exit
+ * codes, HTTP answers and logs are the commands' own.
  */
 class KubernetesExecutingContractTest extends ExecutingSchedulerContract {
   private static FakeKubernetes cluster;
@@ -29,7 +31,7 @@ class KubernetesExecutingContractTest extends ExecutingSchedulerContract {
 
   @Override
   protected Scheduler newScheduler() {
-    return KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(20)).build();
+    return KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build();
   }
 
   @Override
