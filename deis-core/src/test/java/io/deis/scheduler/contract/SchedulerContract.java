@@ -243,8 +243,11 @@ public abstract class SchedulerContract {
     return Procfile.parse(text.toString());
   }
 
-  /** Waits for a condition that another thread makes true; fails with the time it waited. */
-  protected static void await(Duration timeout, BooleanSupplier condition) {
+  /**
+   * Waits for a condition that another thread or process makes true (a container's output, a
+   * restart); fails naming how long it waited. Public so that every backend's tests share it.
+   */
+  public static void await(Duration timeout, BooleanSupplier condition) {
     Instant deadline = Instant.now().plus(timeout);
     while (!condition.getAsBoolean()) {
       if (Instant.now().isAfter(deadline)) {

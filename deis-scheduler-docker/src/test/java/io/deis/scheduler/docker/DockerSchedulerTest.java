@@ -1,6 +1,7 @@
 package io.deis.scheduler.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.deis.scheduler.contract.SchedulerContract.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
@@ -38,7 +39,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -359,19 +359,4 @@ class DockerSchedulerTest {
     return response.body().strip();
   }
 
-  /** Waits for a condition another thread (the scheduler, a container) makes true. */
-  private static void await(Duration timeout, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met within " + timeout.toSeconds() + "s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-    }
-  }
 }

@@ -16,6 +16,7 @@ import io.deis.model.Procfile;
 import io.deis.model.Release;
 import io.deis.scheduler.DeployException;
 import io.deis.scheduler.RunResult;
+import io.deis.scheduler.contract.SchedulerContract;
 import io.deis.scheduler.k8s.fake.FakeKubernetes;
 import io.deis.scheduler.k8s.fake.RequestLog;
 import io.kubernetes.client.openapi.ApiClient;
@@ -223,7 +224,7 @@ class KubernetesSchedulerTest {
         Formation.parse("worker=2"));
 
     List<Container> containers = scheduler.containers(app);
-    TestApps.await(Duration.ofSeconds(20), () -> scheduler.logs(app, 10).size() == 2);
+    SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.logs(app, 10).size() == 2);
     assertThat(scheduler.logs(app, 10)).containsExactlyInAnyOrder(
         app + "[worker.1]: hello from " + containers.get(0).id(),
         app + "[worker.2]: hello from " + containers.get(1).id());
@@ -262,7 +263,7 @@ class KubernetesSchedulerTest {
     } finally {
       Files.delete(poison);
     }
-    TestApps.await(Duration.ofSeconds(20), () -> scheduler.containers(app).size() == 1);
+    SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.containers(app).size() == 1);
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> {
       assertThat(c.id()).isEqualTo(first);
       assertThat(c.state()).isEqualTo(ContainerState.UP);

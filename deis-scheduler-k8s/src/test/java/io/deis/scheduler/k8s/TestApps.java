@@ -6,9 +6,7 @@ import io.deis.model.Config;
 import io.deis.model.ConfigChange;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,25 +14,6 @@ import java.util.UUID;
 /** Builds, releases and process commands for tests against the fake cluster. */
 public final class TestApps {
   private TestApps() {}
-
-  /**
-   * Waits for something the cluster does on its own time (a process writing its log); polls,
-   * because the test has no watch for it. Fails naming how long it waited.
-   */
-  static void await(Duration timeout, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("condition not met within " + timeout.toSeconds() + "s");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted");
-      }
-    }
-  }
 
   /** An image build: the only kind the Kubernetes backend runs. */
   public static Build imageBuild(AppName app, Procfile procfile) {
