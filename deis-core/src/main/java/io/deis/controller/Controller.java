@@ -160,6 +160,11 @@ public final class Controller implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /** Stops delivering events to a listener given to {@link #addListener}; does nothing for one never added. */
+  public void removeListener(Consumer<AuditEvent> listener) {
+    listeners.remove(listener);
+  }
+
   /** Closes the scheduler; with a temporary data directory (the default), deletes it. */
   @Override
   public void close() {

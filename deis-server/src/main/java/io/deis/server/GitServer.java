@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,8 @@ public final class GitServer implements AutoCloseable {
   private final Path dataDirectory;
   private final Repositories repositories;
   private final ExecutorService workers;
+  /** Kept so that close() can unregister the very object start() registered. */
+  private final Consumer<AuditEvent> auditListener = this::onAuditEvent;
   // volatile: audit events arrive on the controller's threads, not under this object's lock
   private volatile SshServer sshd;
   private boolean closed;
@@ -86,7 +89,7 @@ public final class GitServer implements AutoCloseable {
     try {
       Files.createDirectories(dataDirectory);
       repositories.createRoot();
-      controller.addListener(this::onAuditEvent);
+      controller.addListener(auditListener);
       controller.appNames().forEach(repositories::create); // apps made before the server started
       SshServer server = SshServer.setUpDefaultServer();
       server.setHost(host);
@@ -145,6 +148,7 @@ public final class GitServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    controller.removeListener(auditListener);
     if (sshd != null) {
       try {
         sshd.stop(true);

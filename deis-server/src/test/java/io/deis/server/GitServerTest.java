@@ -249,11 +249,16 @@ class GitServerTest {
   }
 
   @Test
-  void appsMadeBeforeTheServerStartedGetTheirRepositoriesAtStart() {
+  void appsMadeBeforeTheServerStartedGetTheirRepositoriesAtStartAndAClosedServerMakesNoMore() {
     alice.createApp("early");
-    try (GitServer later = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("later")).build().start()) {
-      assertThat(later.repository("early").resolve("HEAD")).exists();
-    }
+    GitServer later = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("later")).build().start();
+    assertThat(later.repository("early").resolve("HEAD")).exists();
+
+    later.close();
+    alice.createApp("after-close");
+
+    assertThat(later.repository("after-close")).doesNotExist();
+    assertThat(server.repository("after-close").resolve("HEAD")).exists();
   }
 
   @Test
