@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * resume its watch, so they are bounded rather than exact. The counts are also written to
  * {@code target/api-requests.txt}.
  */
+@RequiresBusybox
 class ApiRequestCountsTest {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRequestCountsTest.class);
   private static FakeKubernetes cluster;

@@ -33,6 +33,7 @@ import org.yaml.snakeyaml.Yaml;
  * to what reaches a cluster shows up in review as a diff of that file. To accept a change on
  * purpose, run with {@code -Dgolden.update=true} and review the diff.
  */
+@RequiresBusybox
 class GoldenManifestsTest {
   private static final Path GOLDEN = Path.of("src/test/resources/golden/myapp-writes.yaml");
   private static FakeKubernetes cluster;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  * client, and the fake kubelet runs the contract's commands as real processes, so crashes, exit
  * codes, HTTP answers and logs are the commands' own.
  */
+@RequiresBusybox
 class KubernetesExecutingContractTest extends ExecutingSchedulerContract {
   private static FakeKubernetes cluster;
 

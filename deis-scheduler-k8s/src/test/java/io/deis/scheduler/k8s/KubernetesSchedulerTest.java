@@ -50,6 +50,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the Kubernetes backend does beyond the shared contract: its objects, waits, runs, logs and errors. */
+@RequiresBusybox
 class KubernetesSchedulerTest {
   private static final AtomicInteger APPS = new AtomicInteger();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -1,5 +1,7 @@
 package io.deis.scheduler.k8s.bench;
 
+import io.deis.scheduler.k8s.RequiresBusybox;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Run it with {@code mvn -q -pl deis-scheduler-k8s -am test -Dtest=KubernetesSchedulerBenchmark
  * -Dsurefire.failIfNoSpecifiedTests=false -Dbenchmark=true}, or call {@link #main}.
  */
+@RequiresBusybox
 class KubernetesSchedulerBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSchedulerBenchmark.class);
   private static final int APPS = Integer.getInteger("benchmark.apps", 100);
