@@ -139,7 +139,7 @@ public final class RuntimeScheduler implements Scheduler {
       List<Slot> fresh = new ArrayList<>();
       formation.counts().forEach((type, count) -> {
         for (int num = 1; num <= count; num++) {
-          fresh.add(app.add(release, type, num, true));
+          fresh.add(app.add(release, type, num));
         }
       });
       bringUp(app, release, fresh, DeployException::new);
@@ -164,7 +164,7 @@ public final class RuntimeScheduler implements Scheduler {
         int want = formation.count(type);
         int highest = have.stream().mapToInt(s -> s.container.num()).max().orElse(0);
         for (int i = have.size(); i < want; i++) {
-          fresh.add(app.add(release, type, ++highest, true));
+          fresh.add(app.add(release, type, ++highest));
         }
         // The newest (highest-numbered) go first, so the survivors stay numbered 1..N.
         have.stream().sorted(Comparator.comparingInt((Slot s) -> s.container.num()).reversed())
@@ -608,9 +608,9 @@ public final class RuntimeScheduler implements Scheduler {
       this.name = name;
     }
 
-    synchronized Slot add(Release release, ProcessType type, int num, boolean pending) {
+    /** A new container, pending until its deploy or scale accepts it. */
+    synchronized Slot add(Release release, ProcessType type, int num) {
       Slot slot = new Slot(Container.initialized("", name, type, num, release.version()));
-      slot.pending = pending;
       slots.put(slot.container.jobName(), slot);
       return slot;
     }
