@@ -1,0 +1,23 @@
+package io.deis.store.jdbc;
+
+import io.deis.store.Store;
+import io.deis.store.contract.StoreContract;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on an H2 file; a reopen is a second store on the same file. */
+class H2StoreTest extends StoreContract {
+  @TempDir
+  Path data;
+
+  @Override
+  protected Store newStore() {
+    return JdbcStore.h2(data);
+  }
+
+  @Override
+  protected Optional<Store> reopen(Store store) {
+    return Optional.of(JdbcStore.h2(data));
+  }
+}
