@@ -16,9 +16,11 @@ import java.util.Optional;
 /**
  * The child JVM of {@link CrashSafetyTest}: a controller on the store given, making config changes
  * from several threads until it is killed. Each thread appends {@code app version key value} to its
- * own file only after {@code setConfig} returned: those lines are the acknowledged writes.
+ * own file only after {@code setConfig} returned: those lines are the acknowledged writes. It also
+ * prints {@code leader at MILLIS} or {@code follower at MILLIS} whenever it starts or stops being
+ * the controller that reconciles ({@link Controller#reconcile()} is true on the lease holder only).
  *
- * <pre>ConfigWriterChild h2 DATA_DIR | postgres JDBC_URL USER PASSWORD, then ACK_DIR THREADS APP...</pre>
+ * <pre>ConfigWriterChild h2 DATA_DIR | postgres JDBC_URL USER PASSWORD DATA_DIR, then ACK_DIR THREADS [--key-prefix P] APP...</pre>
  */
 public final class ConfigWriterChild {
   private ConfigWriterChild() {}
@@ -39,21 +41,34 @@ public final class ConfigWriterChild {
     }
     Path acks = Path.of(args[next++]);
     int threads = Integer.parseInt(args[next++]);
+    String prefix = "K";
+    if (args[next].equals("--key-prefix")) {
+      prefix = args[next + 1];
+      next += 2;
+    }
     List<String> apps = List.of(args).subList(next, args.length);
+    String keyPrefix = prefix;
     Controller deis = Fixtures.controller(store, data.resolve("controller")).build();
     Session alice = deis.login(Fixtures.USER, Fixtures.PASSWORD);
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String app = apps.get(t % apps.size());
-      String key = "K" + t;
+      String key = keyPrefix + t;
       Path file = acks.resolve("thread-" + t);
       Thread writer = new Thread(() -> write(alice, app, key, file), "writer-" + t);
       writers.add(writer);
       writer.start();
     }
     System.out.println("writing");
-    for (Thread writer : writers) {
-      writer.join();
+    // Which controller reconciles: reconcile() does only on the lease holder. Printed on every change.
+    Boolean leader = null;
+    while (true) {
+      boolean now = deis.reconcile();
+      if (leader == null || now != leader) {
+        System.out.println((now ? "leader" : "follower") + " at " + System.currentTimeMillis());
+        leader = now;
+      }
+      Thread.sleep(100);
     }
   }
 

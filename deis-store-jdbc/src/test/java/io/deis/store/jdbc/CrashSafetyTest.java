@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deis.controller.Controller;
 import io.deis.model.AppName;
 import io.deis.model.Release;
-import io.deis.store.Store;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,16 +62,16 @@ class CrashSafetyTest {
     int exit;
     try (ChildJvm child = ChildJvm.start(ConfigWriterChild.class, tmp.resolve("child.log"), args.toArray(String[]::new))) {
       long deadline = System.nanoTime() + 180_000_000_000L; // a guard against a hung child, not a timing assertion
-      while (acknowledged(acks).size() < ACKNOWLEDGED_BEFORE_KILL) {
-        assertThat(child.alive()).as("the child runs; its log: %s", log(child.log)).isTrue();
-        assertThat(System.nanoTime()).as("acknowledged writes within 3 minutes; child log: %s", log(child.log)).isLessThan(deadline);
+      while (Fixtures.acknowledged(acks).size() < ACKNOWLEDGED_BEFORE_KILL) {
+        assertThat(child.alive()).as("the child runs; its log: %s", Fixtures.tail(child.log)).isTrue();
+        assertThat(System.nanoTime()).as("acknowledged writes within 3 minutes; child log: %s", Fixtures.tail(child.log)).isLessThan(deadline);
         Thread.sleep(50);
       }
       Thread.sleep(ThreadLocalRandom.current().nextInt(0, 100)); // land somewhere in the burst
       exit = child.kill9();
     }
     assertThat(exit).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
-    List<Ack> acked = acknowledged(acks);
+    List<Fixtures.Ack> acked = Fixtures.acknowledged(acks);
 
     try (JdbcStore store = open.get()) {
       Map<String, Integer> pendingPerApp = new HashMap<>();
@@ -82,18 +79,16 @@ class CrashSafetyTest {
         List<Release> releases = store.releases(AppName.of(app));
         assertThat(releases).extracting(Release::version).as("%s: gapless and unique", app)
             .containsExactlyElementsOf(IntStream.rangeClosed(1, releases.size()).boxed().toList());
-        for (int i = 1; i < releases.size(); i++) {
-          assertWhole(releases.get(i - 1), releases.get(i));
-        }
+        Fixtures.assertEachReleaseWhole(releases);
         List<Release> pending = releases.stream().filter(r -> r.status() == Release.Status.PENDING).toList();
         assertThat(pending.size()).as("%s: at most one release was in flight (its lock serializes changes)", app).isLessThanOrEqualTo(1);
         pending.forEach(p -> assertThat(p.version()).as("the one in flight is the newest").isEqualTo(releases.size()));
         assertThat(releases.stream().filter(r -> r.status() == Release.Status.FAILED)).isEmpty();
         pendingPerApp.put(app, pending.size());
       }
-      for (Ack ack : acked) {
-        assertThat(store.release(AppName.of(ack.app), ack.version)).as("acknowledged %s", ack)
-            .hasValueSatisfying(r -> assertThat(r.config().values()).containsEntry(ack.key, ack.value));
+      for (Fixtures.Ack ack : acked) {
+        assertThat(store.release(AppName.of(ack.app()), ack.version())).as("acknowledged %s", ack)
+            .hasValueSatisfying(r -> assertThat(r.config().values()).containsEntry(ack.key(), ack.value()));
       }
       System.out.printf("kill -9 after %d acknowledged changes: %s; releases in flight at the kill: %s%n", acked.size(),
           APPS.stream().map(a -> a + " v1..v" + store.releases(AppName.of(a)).size()).toList(), pendingPerApp);
@@ -112,43 +107,4 @@ class CrashSafetyTest {
     }
   }
 
-  /** A release is whole: its config is the previous one with exactly the key its summary names set to a new value. */
-  private static void assertWhole(Release before, Release release) {
-    Map<String, String> changed = new HashMap<>(release.config().values());
-    changed.entrySet().removeIf(e -> e.getValue().equals(before.config().values().get(e.getKey())));
-    assertThat(changed).as("%s changes one key over v%d", release.label(), before.version()).hasSize(1);
-    String key = changed.keySet().iterator().next();
-    assertThat(release.summary()).as(release.label()).isIn("alice added " + key, "alice changed " + key);
-    assertThat(release.config().values().keySet()).containsAll(before.config().values().keySet());
-    assertThat(release.build()).isEmpty();
-  }
-
-  private record Ack(String app, int version, String key, String value) {}
-
-  private static List<Ack> acknowledged(Path dir) throws Exception {
-    List<Ack> acks = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.toList()) {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        int end = text.lastIndexOf('\n'); // a line without its newline was never acknowledged
-        if (end < 0) {
-          continue;
-        }
-        for (String line : text.substring(0, end).split("\n")) {
-          String[] f = line.split(" ");
-          acks.add(new Ack(f[0], Integer.parseInt(f[1]), f[2], f[3]));
-        }
-      }
-    }
-    return acks;
-  }
-
-  private static String log(Path file) {
-    try {
-      String text = Files.exists(file) ? Files.readString(file) : "";
-      return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
-    } catch (Exception e) {
-      return e.toString();
-    }
-  }
 }

@@ -1,11 +1,21 @@
 package io.deis.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
+import io.deis.model.Release;
 import io.deis.store.Store;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /** What the controller tests of this module set up the same way: one user, some apps. */
 final class Fixtures {
@@ -36,6 +46,60 @@ final class Fixtures {
       deis.register(USER, PASSWORD, "alice@example.com");
       Session alice = deis.login(USER, PASSWORD);
       apps.forEach(alice::createApp);
+    }
+  }
+
+  /** A change a child acknowledged: it wrote {@code key=value} and got release {@code version} of {@code app}. */
+  record Ack(String app, int version, String key, String value) {}
+
+  /** The acknowledged changes in the files of a directory (a line without its newline was never acknowledged). */
+  static List<Ack> acknowledged(Path dir) throws IOException {
+    List<Ack> acks = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+          continue;
+        }
+        for (String line : text.substring(0, end).split("\n")) {
+          String[] f = line.split(" ");
+          acks.add(new Ack(f[0], Integer.parseInt(f[1]), f[2], f[3]));
+        }
+      }
+    }
+    return acks;
+  }
+
+  /**
+   * Every release after v1 is whole and was made holding the app's lock: its config is the one of
+   * the newest succeeded release before it with exactly the key its summary names set to a new
+   * value. A change made without the lock would have missed a concurrent one (a lost update).
+   */
+  static void assertEachReleaseWhole(List<Release> releases) {
+    Release base = releases.get(0);
+    for (Release release : releases.subList(1, releases.size())) {
+      Map<String, String> changed = new HashMap<>(release.config().values());
+      Map<String, String> before = base.config().values();
+      changed.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+      assertThat(changed).as("%s changes one key over v%d", release.label(), base.version()).hasSize(1);
+      String key = changed.keySet().iterator().next();
+      assertThat(release.summary()).as(release.label()).isIn("alice added " + key, "alice changed " + key);
+      assertThat(release.config().values().keySet()).as(release.label()).containsAll(before.keySet());
+      assertThat(release.build()).isEmpty();
+      if (release.status() == Release.Status.SUCCEEDED) {
+        base = release;
+      }
+    }
+  }
+
+  /** The end of a log file, for an assertion's message. */
+  static String tail(Path file) {
+    try {
+      String text = Files.exists(file) ? Files.readString(file) : "";
+      return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    } catch (IOException e) {
+      return e.toString();
     }
   }
 }
