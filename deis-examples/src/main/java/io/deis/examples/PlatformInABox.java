@@ -1,12 +1,12 @@
 package io.deis.examples;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import io.deis.controller.AuditEvent;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.model.Key;
+import io.deis.model.SshPublicKey;
 import io.deis.server.GitServer;
+import io.deis.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +26,15 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]
+ *                [--database jdbc:postgresql://HOST/DB?user=U&amp;password=P]
  * </pre>
+ *
+ * <p>The platform's state (users, keys, apps, releases) is kept in {@code --data DIR} (an H2 file,
+ * with the git repositories and build checkouts beside it), or in the PostgreSQL database of
+ * {@code --database}. Stop the box and start it again on the same data: everything is still there,
+ * and the apps are started again at their current release and formation. The first start
+ * registers {@code --user} with a random password (printed) and {@code --key}; later starts
+ * authenticate the administrator by that key.
  *
  * <p>The administrator's public key is taken from {@code --key}, else from ~/.ssh (id_ed25519.pub,
  * id_ecdsa.pub, id_rsa.pub). On the local runtime pushed code runs as processes of the user who
@@ -39,7 +47,8 @@ public final class PlatformInABox {
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
   private static final String USAGE =
-      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]";
+      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]"
+          + " [--database jdbc:postgresql://HOST/DB?user=U&password=P]";
 
   private PlatformInABox() {}
 
@@ -68,12 +77,13 @@ public final class PlatformInABox {
     stopped.await();
   }
 
-  /** The running platform: its controller, its git server and the administrator's session. */
-  public record Running(Controller controller, GitServer git, Session admin) implements AutoCloseable {
+  /** The running platform: its store, its controller, its git server and the administrator's session. */
+  public record Running(JdbcStore store, Controller controller, GitServer git, Session admin) implements AutoCloseable {
     @Override
     public void close() {
       git.close();
       controller.close();
+      store.close();
     }
   }
 
@@ -87,40 +97,57 @@ public final class PlatformInABox {
     Options options = Options.parse(args);
     String publicKey = readPublicKey(options.key);
 
-    // The store is in memory, so apps and releases end with this process; their repositories and
-    // checkouts go with them. The SSH host key stays, so known_hosts stays valid across runs.
-    Path data = options.data.toAbsolutePath();
-    for (String stale : List.of("repos", "controller")) {
-      Path dir = data.resolve(stale);
-      if (Files.exists(dir)) {
-        MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
+    Path data = Files.createDirectories(options.data.toAbsolutePath());
+    JdbcStore store = options.database.isPresent()
+        ? JdbcStore.postgres(options.database.get(), System.getenv("DEIS_DATABASE_USER"), System.getenv("DEIS_DATABASE_PASSWORD"))
+        : JdbcStore.h2(data);
+    Controller deis;
+    try {
+      deis = Controller.builder().store(store).dataDirectory(Files.createDirectories(data.resolve("controller"))).build();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
     }
-
-    Controller deis = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller"))).build();
     GitServer git;
     try {
       git = GitServer.builder().controller(deis).host(options.host).port(options.port).dataDirectory(data).build().start();
     } catch (RuntimeException e) {
       deis.close();
+      store.close();
       throw e;
     }
     try {
-      String password = randomPassword();
-      deis.register(options.user, password, options.user + "@localhost");
-      Session admin = deis.login(options.user, password);
-      Key key = admin.addKey(null, publicKey);
+      Optional<String> password = Optional.empty();
+      Session admin;
+      Key key;
+      if (store.user(options.user).isEmpty()) {
+        password = Optional.of(randomPassword());
+        deis.register(options.user, password.get(), options.user + "@localhost");
+        admin = deis.login(options.user, password.get());
+        key = admin.addKey(null, publicKey);
+      } else {
+        // A restart on the same state: the administrator is known by the key registered on the first start.
+        String fingerprint = SshPublicKey.parse(publicKey).fingerprintSha256();
+        key = store.keyByFingerprint(fingerprint).filter(k -> k.owner().equals(options.user)).orElseThrow(() ->
+            new IllegalArgumentException("user '" + options.user + "' exists in this platform's state, but the key " + fingerprint
+                + " is not one of theirs: pass --key with the key registered on the first start, or another --data"));
+        admin = deis.authenticateKey(fingerprint);
+      }
       deis.addListener(event -> {
         if (SHOWN.contains(event.kind())) {
           out.println("[deis] " + event.app().map(a -> a + ": ").orElse("") + event.message());
         }
       });
-      options.app.ifPresent(admin::createApp);
+      if (options.app.isPresent() && admin.apps().stream().noneMatch(a -> a.name().value().equals(options.app.get()))) {
+        admin.createApp(options.app.get());
+      }
 
       out.println("Deis platform in a box");
       out.println("  controller:    local runtime, data in " + data);
+      out.println("  state:         " + store + ", kept across restarts (" + admin.apps().size() + " apps)");
       out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
-      out.println("  administrator: " + options.user + " (password " + password + "), key " + key.fingerprint() + " " + key.id());
+      out.println("  administrator: " + options.user + password.map(p -> " (password " + p + ")").orElse(" (registered earlier)")
+          + ", key " + key.fingerprint() + " " + key.id());
       out.println();
       out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
           + " on this host: single-tenant, for development only.");
@@ -132,10 +159,11 @@ public final class PlatformInABox {
       } else {
         out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
       }
-      return new Running(deis, git, admin);
+      return new Running(store, deis, git, admin);
     } catch (RuntimeException e) {
       git.close();
       deis.close();
+      store.close();
       throw e;
     }
   }
@@ -169,7 +197,8 @@ public final class PlatformInABox {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private record Options(Optional<String> app, Optional<String> key, String user, int port, String host, Path data) {
+  private record Options(Optional<String> app, Optional<String> key, String user, int port, String host, Path data,
+      Optional<String> database) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
@@ -177,6 +206,7 @@ public final class PlatformInABox {
       int port = GitServer.DEFAULT_PORT;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
+      Optional<String> database = Optional.empty();
       List<String> rest = new ArrayList<>(List.of(args));
       while (!rest.isEmpty()) {
         String flag = rest.remove(0);
@@ -190,6 +220,13 @@ public final class PlatformInABox {
           case "--user" -> user = value;
           case "--host" -> host = value;
           case "--data" -> data = Path.of(value);
+          case "--database" -> {
+            if (!value.startsWith("jdbc:postgresql:")) {
+              throw new IllegalArgumentException("--database '" + value.replaceFirst("\\?.*", "?...")
+                  + "' is not a PostgreSQL JDBC URL: use jdbc:postgresql://HOST[:PORT]/DATABASE (the default keeps the state in --data)");
+            }
+            database = Optional.of(value);
+          }
           case "--port" -> {
             try {
               port = Integer.parseInt(value);
@@ -200,7 +237,7 @@ public final class PlatformInABox {
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, host, data);
+      return new Options(app, key, user, port, host, data, database);
     }
   }
 }
