@@ -341,6 +341,27 @@ public abstract class StoreContract {
   }
 
   @Test
+  void theLatestReleaseOfAStatusAndTheReleasesOfAStatus() {
+    AppName name = AppName.of("statuses");
+    store.createApp(app("statuses", "alice"), v1("statuses"));
+    Release v2 = store.appendRelease(name, v -> release(name, v, Map.of("A", "2")));
+    store.recordOutcome(v2.succeeded(), Optional.empty());
+    Release v3 = store.appendRelease(name, v -> release(name, v, Map.of("A", "3")));
+    store.recordOutcome(v3.failed("crashed"), Optional.empty());
+    Release v4 = store.appendRelease(name, v -> release(name, v, Map.of("A", "4")));
+    Release v5 = store.appendRelease(name, v -> release(name, v, Map.of("A", "5")));
+    store.recordOutcome(v5.succeeded(), Optional.empty());
+
+    assertThat(store.latestRelease(name, Release.Status.SUCCEEDED)).hasValue(v5.succeeded());
+    assertThat(store.latestRelease(name, Release.Status.FAILED)).hasValue(v3.failed("crashed"));
+    assertThat(store.latestRelease(name, Release.Status.PENDING)).hasValue(v4);
+    assertThat(store.releases(name, Release.Status.SUCCEEDED)).extracting(Release::version).containsExactly(1, 2, 5);
+    assertThat(store.releases(name, Release.Status.PENDING)).containsExactly(v4);
+    assertThat(store.latestRelease(AppName.of("ghost"), Release.Status.SUCCEEDED)).isEmpty();
+    assertThat(store.releases(AppName.of("ghost"), Release.Status.PENDING)).isEmpty();
+  }
+
+  @Test
   void deletingAnAppRemovesItsReleasesPermissionsAndDomains() {
     store.createUser(user("alice", false), "h");
     store.createUser(user("bob", false), "h");
