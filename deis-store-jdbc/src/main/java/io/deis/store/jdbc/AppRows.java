@@ -39,8 +39,8 @@ final class AppRows {
         throw taken(app.name());
       }
       try {
-        Sql.update(c, "INSERT INTO apps (name, owner, created, structure) VALUES (?, ?, ?, ?)", app.name().value(), app.owner(),
-            Database.timestamp(app.created()), ModelJson.formation(app.structure()));
+        Sql.update(c, "INSERT INTO apps (name, owner, created, structure, last_version) VALUES (?, ?, ?, ?, ?)", app.name().value(),
+            app.owner(), Database.timestamp(app.created()), ModelJson.formation(app.structure()), first.version());
       } catch (SQLException e) {
         if (Database.uniqueViolation(e)) {
           throw taken(app.name());
@@ -88,15 +88,13 @@ final class AppRows {
   // ---------------------------------------------------------------- releases
 
   /**
-   * Locks the app's row, so concurrent appenders in every process queue on it, then saves the
-   * release one above the highest version: gapless and unique, with the primary key as last guard.
+   * Increments the app's last version, which locks its row so concurrent appenders in every
+   * process queue on it, and saves the release of that version: gapless and unique, with the
+   * primary key as last guard. A rollback takes the increment back with the release.
    */
   Release append(AppName app, IntFunction<Release> make) {
     return db.transaction("save the next release of '" + app + "'", c -> {
-      if (Sql.queryOne(c, "SELECT name FROM apps WHERE name = ? FOR UPDATE", rows -> 1, app.value()).isEmpty()) {
-        throw missing(app);
-      }
-      int next = Sql.queryOne(c, "SELECT MAX(version) FROM releases WHERE app = ?", rows -> rows.getInt(1), app.value()).orElse(0) + 1;
+      int next = Sql.queryOne(c, db.dialect.nextVersion(), rows -> rows.getInt(1), app.value()).orElseThrow(() -> missing(app));
       Release release = make.apply(next);
       if (release.version() != next || !release.app().equals(app)) {
         throw new IllegalArgumentException("expected a release v" + next + " of " + app + ", got " + release.label());
@@ -115,10 +113,7 @@ final class AppRows {
   /** The release's new state and, when given, the app's structure: one transaction. */
   void recordOutcome(Release release, Optional<Formation> structure) {
     db.transaction("record the outcome of release " + release.label(), c -> {
-      if (Sql.queryOne(c, "SELECT name FROM apps WHERE name = ? FOR UPDATE", rows -> 1, release.app().value()).isEmpty()) {
-        throw missing(release.app());
-      }
-      replace(c, release);
+      replace(c, release); // the release's row exists only while its app's does (foreign key)
       if (structure.isPresent()) {
         Sql.update(c, "UPDATE apps SET structure = ? WHERE name = ?", ModelJson.formation(structure.get()), release.app().value());
       }
@@ -134,6 +129,18 @@ final class AppRows {
   Optional<Release> release(AppName app, int version) {
     return db.read("read release v" + version + " of '" + app + "'", c -> Sql.queryOne(c,
         "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND version = ?", AppRows::release, app.value(), version));
+  }
+
+  Optional<Release> latest(AppName app, Release.Status status) {
+    return db.read("read the newest " + status + " release of '" + app + "'", c -> Sql.queryOne(c,
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY app, status, version DESC FETCH FIRST 1 ROWS ONLY",
+        AppRows::release, app.value(), status.name()));
+  }
+
+  List<Release> releases(AppName app, Release.Status status) {
+    return db.read("list the " + status + " releases of '" + app + "'", c -> Sql.query(c,
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY version", AppRows::release,
+        app.value(), status.name()));
   }
 
   private static Release insert(Connection c, Release release) throws SQLException {
@@ -153,7 +160,8 @@ final class AppRows {
         ModelJson.config(stored.config()), stored.summary(), stored.status().name(), stored.failure().orElse(null),
         stored.app().value(), stored.version());
     if (changed == 0) {
-      throw new NotFoundException("release " + release.label() + " does not exist");
+      boolean app = Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ?", rows -> 1, release.app().value()).isPresent();
+      throw app ? new NotFoundException("release " + release.label() + " does not exist") : missing(release.app());
     }
   }
 

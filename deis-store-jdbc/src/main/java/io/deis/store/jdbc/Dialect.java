@@ -17,6 +17,16 @@ enum Dialect {
     return displayName;
   }
 
+  /**
+   * One statement that adds one to the app's last version and returns the new value, holding the
+   * row's lock for the rest of the transaction (the parameter is the app's name).
+   */
+  String nextVersion() {
+    return this == POSTGRESQL
+        ? "UPDATE apps SET last_version = last_version + 1 WHERE name = ? RETURNING last_version"
+        : "SELECT last_version FROM FINAL TABLE (UPDATE apps SET last_version = last_version + 1 WHERE name = ?)";
+  }
+
   static Dialect of(String jdbcUrl) {
     if (jdbcUrl.startsWith("jdbc:h2:")) {
       return H2;

@@ -47,15 +47,18 @@ CREATE TABLE ssh_keys (
 
 -- An app's owner and collaborators are usernames without a foreign key: the controller checks
 -- them, and deleting a user removes their shares explicitly.
+-- last_version is the app's highest release version: the next release takes it + 1, and the
+-- UPDATE that increments it holds the app row's lock until the release is saved.
 CREATE TABLE apps (
   name VARCHAR(64) PRIMARY KEY,
   owner TEXT NOT NULL,
   created TIMESTAMP(6) WITH TIME ZONE NOT NULL,
-  structure TEXT NOT NULL
+  structure TEXT NOT NULL,
+  last_version INTEGER NOT NULL
 );
 
--- vN = build + config. The primary key (app, version) is the last guard of gapless, unique
--- versions; the store allocates them holding the app's row lock.
+-- vN = build + config. Versions are allocated from apps.last_version under the app row's lock;
+-- the primary key (app, version) is the last guard of unique versions.
 CREATE TABLE releases (
   app VARCHAR(64) NOT NULL REFERENCES apps (name) ON DELETE CASCADE,
   version INTEGER NOT NULL CHECK (version >= 1),
@@ -69,6 +72,9 @@ CREATE TABLE releases (
   failure TEXT,
   PRIMARY KEY (app, version)
 );
+-- The current release (the newest SUCCEEDED) and the PENDING ones, without reading an app's history
+-- (queries order by all three columns, so H2 reads the index in order too).
+CREATE INDEX releases_by_status ON releases (app, status, version DESC);
 
 CREATE TABLE collaborators (
   app VARCHAR(64) NOT NULL REFERENCES apps (name) ON DELETE CASCADE,
