@@ -2,6 +2,7 @@ package io.deis.store.jdbc;
 
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
+import io.deis.error.DeisException;
 import io.deis.model.Release;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -76,7 +77,13 @@ public final class ConfigWriterChild {
     try (OutputStream out = new FileOutputStream(file.toFile(), true)) {
       for (int i = 0; ; i++) {
         String value = key + "-" + i;
-        Optional<Release> release = session.setConfig(app, Map.of(key, value));
+        Optional<Release> release;
+        try {
+          release = session.setConfig(app, Map.of(key, value));
+        } catch (DeisException e) {
+          System.out.println(app + ": the change of " + key + " was not acknowledged: " + e.getMessage());
+          continue;
+        }
         // Acknowledged: one write() per line, so a kill leaves whole lines only.
         out.write((app + " " + release.orElseThrow().version() + " " + key + " " + value + "\n").getBytes(StandardCharsets.UTF_8));
       }

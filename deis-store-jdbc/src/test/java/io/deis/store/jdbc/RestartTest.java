@@ -9,13 +9,10 @@ import io.deis.model.Container;
 import io.deis.model.ContainerState;
 import io.deis.model.Installation;
 import io.deis.model.Release;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +43,7 @@ class RestartTest {
 
   private void restartAndCheck(Supplier<JdbcStore> open, Path data) throws Exception {
     Path repo = tmp.resolve("repo");
-    String first = commit(repo, "worker: echo first; exec sleep 1000\n");
+    String first = Fixtures.commit(repo, "worker: echo first; exec sleep 1000\n");
     Installation installation;
     String token;
     try (JdbcStore store = open.get(); Controller deis = Fixtures.controller(store, data.resolve("controller")).build()) {
@@ -59,7 +56,7 @@ class RestartTest {
       assertThat(alice.deploy("kept", BuildSource.commit(repo, "HEAD")).version()).isEqualTo(2);
       alice.scale("kept", "worker=2");
       assertThat(alice.setConfig("kept", Map.of("GREETING", "hello")).orElseThrow().version()).isEqualTo(3);
-      commit(repo, "worker: echo second; exec sleep 1000\n");
+      Fixtures.commit(repo, "worker: echo second; exec sleep 1000\n");
       assertThat(alice.deploy("kept", BuildSource.commit(repo, "HEAD")).version()).isEqualTo(4);
       assertThat(running(alice)).containsExactly("worker.1 v4", "worker.2 v4");
     } // the local runtime's processes end with the controller
@@ -94,15 +91,5 @@ class RestartTest {
   private static List<String> running(Session session) {
     return session.ps("kept").stream().filter(c -> c.state() == ContainerState.UP)
         .map(c -> c.type() + "." + c.num() + " v" + c.release()).sorted().toList();
-  }
-
-  private static String commit(Path repo, String procfile) throws Exception {
-    Files.createDirectories(repo);
-    try (Git git = Files.isDirectory(repo.resolve(".git")) ? Git.open(repo.toFile()) : Git.init().setDirectory(repo.toFile()).call()) {
-      Files.writeString(repo.resolve("Procfile"), procfile);
-      git.add().addFilepattern(".").call();
-      PersonIdent who = new PersonIdent("Tester", "tester@example.com");
-      return git.commit().setMessage("commit").setAuthor(who).setCommitter(who).call().getName();
-    }
   }
 }
