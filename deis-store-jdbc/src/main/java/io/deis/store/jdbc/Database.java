@@ -57,13 +57,18 @@ final class Database implements AutoCloseable {
     if (connectionInitSql != null) {
       config.setConnectionInitSql(connectionInitSql);
     }
-    // Fail at once when the database cannot be reached, rather than on the first call.
-    config.setInitializationFailTimeout(connectionTimeout.toMillis());
+    // Fail when the store opens if the database cannot be reached, rather than on the first call: a
+    // server gets the connection timeout to answer; an H2 file either opens or not, so it gets one try.
+    config.setInitializationFailTimeout(dialect == Dialect.H2 ? 1 : connectionTimeout.toMillis());
     try {
       this.pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw new StoreException("the store could not connect to " + dialect.displayName() + " at " + redact(jdbcUrl) + ": "
-          + rootMessage(e), e);
+      String why = rootMessage(e);
+      if (dialect == Dialect.H2 && why.contains("locked")) {
+        why += " (another process has this H2 file open, and H2 lets one process open it: stop that process, "
+            + "or keep the state in PostgreSQL to run several controllers)";
+      }
+      throw new StoreException("the store could not connect to " + dialect.displayName() + " at " + redact(jdbcUrl) + ": " + why, e);
     }
   }
 
