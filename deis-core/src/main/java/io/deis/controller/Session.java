@@ -20,9 +20,9 @@ import io.deis.model.Release;
 import io.deis.model.SshPublicKey;
 import io.deis.model.User;
 import io.deis.scheduler.ContainerFilter;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -327,15 +327,20 @@ public final class Session {
     return controller.scheduler.run(current, command, timeout);
   }
 
-  /** The controller's log lines about the app, then its containers' most recent output; at most {@code lines} of each. */
+  /**
+   * The app's most recent {@code lines} log lines, oldest first: the controller's own lines about
+   * it ({@code 2014-01-01T00:00:00UTC deis[api]: alice scaled containers web=2}) and its
+   * containers' output ({@code ... myapp[web.1]: listening}), merged by time.
+   */
   public List<String> logs(String name, int lines) {
     App app = readable(name);
     if (lines < 1) {
       throw new InvalidInputException("log lines must be 1 or more, not " + lines);
     }
-    List<String> out = new ArrayList<>(controller.appLog(app.name(), lines));
-    out.addAll(controller.scheduler.logs(app.name(), lines));
-    return out;
+    return LogLine.newest(List.of(controller.appLog(app.name(), lines), controller.scheduler.logs(app.name(), lines)), lines)
+        .stream()
+        .map(l -> l.source().equals(Controller.CONTROLLER_LOG_SOURCE) ? l.format("deis") : l.format(app.name().value()))
+        .toList();
   }
 
   /** Where the app's up web and cmd containers answer, as URLs. */

@@ -267,14 +267,13 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName name, int lines) {
-    List<String> out = new ArrayList<>();
+  public List<LogLine> logs(AppName name, int lines) {
+    List<List<LogLine>> sources = new ArrayList<>();
     for (Container c : containers(name)) {
-      for (String line : runtime.logs(c.id(), lines)) {
-        out.add(name + "[" + c.type() + "." + c.num() + "]: " + line);
-      }
+      String source = c.type() + "." + c.num();
+      sources.add(runtime.logs(c.id(), lines).stream().map(l -> l.withSource(source)).toList());
     }
-    return out.size() <= lines ? out : out.subList(out.size() - lines, out.size());
+    return LogLine.newest(sources, lines);
   }
 
   @Override
@@ -390,7 +389,7 @@ public final class RuntimeScheduler implements Scheduler {
       return "";
     }
     try {
-      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES);
+      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES).stream().map(LogLine::text).toList();
       return lines.isEmpty() ? "" : "\n  last output of " + slot.container.name() + ":\n    " + String.join("\n    ", lines);
     } catch (RuntimeException e) {
       return "";

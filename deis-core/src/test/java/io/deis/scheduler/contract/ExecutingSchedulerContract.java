@@ -11,6 +11,7 @@ import io.deis.model.Procfile;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.DeployException;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.io.IOException;
 import java.net.URI;
@@ -137,7 +138,9 @@ public abstract class ExecutingSchedulerContract extends SchedulerContract {
     scheduler.deploy(v2, Formation.parse("worker=1"));
 
     await(Duration.ofSeconds(10), () -> !scheduler.logs(app, 10).isEmpty());
-    assertThat(scheduler.logs(app, 10)).contains(app + "[worker.1]: hello-from-the-worker");
+    assertThat(scheduler.logs(app, 10)).extracting(LogLine::source, LogLine::text)
+        .contains(org.assertj.core.groups.Tuple.tuple("worker.1", "hello-from-the-worker"));
+    assertThat(scheduler.logs(app, 10)).allSatisfy(l -> assertThat(l.time()).isAfter(java.time.Instant.now().minusSeconds(120)));
   }
 
   /** What the app's first up web container answers at /, or null while none answers. */
