@@ -83,6 +83,12 @@ public final class Session {
     });
   }
 
+  /** {@link #locked} without the lock, for single atomic store changes that must not wait behind a long operation. */
+  private <T> T unlocked(String name, Controller.Access access, java.util.function.BiFunction<User, App, T> work) {
+    User me = user();
+    return work.apply(me, controller.authorize(me, AppName.of(name), access));
+  }
+
   private App readable(String name) {
     return controller.authorize(user(), AppName.of(name), Controller.Access.USE);
   }
@@ -159,7 +165,7 @@ public final class Session {
   /** Lets another user do everything with the app but destroy or transfer it. Owner or administrator only. */
   public void share(String name, String otherUser) {
     requireArgument("username", otherUser);
-    locked(name, Controller.Access.OWN, (me, app) -> {
+    unlocked(name, Controller.Access.OWN, (me, app) -> {
       User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
       if (other.username().equals(app.owner())) {
         throw new InvalidInputException("user '" + otherUser + "' owns " + app.name() + " already: share it with someone else");
@@ -171,11 +177,15 @@ public final class Session {
     });
   }
 
-  /** Takes a collaborator's access away. Owner or administrator; collaborators may remove only themselves. */
+  /**
+   * Takes a collaborator's access away, at once: it does not wait for the app's lock, so an
+   * operation of theirs still queued behind another is refused when its turn comes. Owner or
+   * administrator; collaborators may remove only themselves.
+   */
   public void unshare(String name, String otherUser) {
     requireArgument("username", otherUser);
     boolean removingSelf = username.equals(otherUser);
-    locked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
+    unlocked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
       if (!controller.store.collaborators(app.name()).contains(otherUser)) {
         throw new NotFoundException("user '" + otherUser + "' is not a collaborator on " + app.name());
       }

@@ -65,6 +65,13 @@ class LocalRuntimeTest {
         "(sleep 1000 & echo $! > " + pidFile + "); exec sleep 1000")
         .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
     long orphan = awaitPid(pidFile);
+    SchedulerContract.await(Duration.ofSeconds(20), () -> {
+      try (Stream<Path> files = Files.walk(dir)) {
+        return files.anyMatch(p -> p.getFileName().toString().equals("process-group"));
+      } catch (IOException e) {
+        return false;
+      }
+    });
     child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     assertThat(ProcessGroups.running(orphan)).as("left running by the dead JVM").isTrue();
 
