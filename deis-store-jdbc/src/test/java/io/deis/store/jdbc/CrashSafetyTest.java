@@ -88,13 +88,11 @@ class CrashSafetyTest {
       exit = child.kill9();
     }
     assertThat(exit).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
-    // The local runtime's processes are the controller's children, not ended with it: the built
-    // app's worker outlives the kill. Reported and ended here, by pid; the local runtime's own
-    // handling of an orphaned container belongs to that runtime.
+    // The built app's worker runs in a process group of its own, so it outlives the kill; the
+    // next local runtime on the same data directory ends what the killed one left (checked below).
     List<ProcessHandle> orphans = Fixtures.processesUnder(data);
     System.out.printf("processes left running by the killed controller: %d %s%n", orphans.size(),
         orphans.stream().map(p -> p.pid() + " " + p.info().command().orElse("?")).toList());
-    orphans.forEach(ProcessHandle::destroyForcibly);
     List<Fixtures.Ack> acked = Fixtures.acknowledged(acks);
 
     try (JdbcStore store = open.get()) {
@@ -120,6 +118,11 @@ class CrashSafetyTest {
       // A controller restarted on the store reconciles: the interrupted deploy is marked failed, numbering goes on.
       try (Controller deis = Fixtures.controller(store, data.resolve("controller")).build()) {
         Fixtures.reconcileOnceLeader(deis); // once the killed child's lease has expired
+        try {
+          assertThat(Fixtures.awaitEnded(orphans)).as("the killed controller's processes, ended by the next local runtime").isEmpty();
+        } finally {
+          orphans.forEach(ProcessHandle::destroyForcibly); // by pid, should they not be
+        }
         Session alice = deis.login(Fixtures.USER, Fixtures.PASSWORD);
         int current = alice.currentRelease(BUILT).version();
         assertThat(alice.ps(BUILT)).extracting(c -> c.type() + "." + c.num() + " v" + c.release() + " " + c.state())

@@ -127,6 +127,31 @@ final class Fixtures {
     }
   }
 
+  /**
+   * Waits up to 30 s (a guard, not a timing assertion) for the processes to end and returns those
+   * still running. A zombie counts as ended: it is dead, waiting for its new parent to reap it.
+   */
+  static List<ProcessHandle> awaitEnded(List<ProcessHandle> processes) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<ProcessHandle> running = processes;
+    while (true) {
+      running = running.stream().filter(p -> p.isAlive() && !zombie(p)).toList();
+      if (running.isEmpty() || System.nanoTime() > deadline) {
+        return running;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static boolean zombie(ProcessHandle process) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException | RuntimeException e) {
+      return true; // gone
+    }
+  }
+
   /** The end of a log file, for an assertion's message. */
   static String tail(Path file) {
     try {
