@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * on one app and on their own app each. Rounds alternate the baseline and the work, and the ratio
  * is the median of the rounds' ratios, so a busy shared machine weighs on both alike.
  *
- * <pre>mvn -q -pl deis-store-jdbc -am -Pbench -DskipTests process-test-classes</pre>
+ * <pre>mvn -q -pl deis-store-jdbc -am -Pstore-bench -DskipTests process-test-classes</pre>
  */
 public final class StoreBenchmark {
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
