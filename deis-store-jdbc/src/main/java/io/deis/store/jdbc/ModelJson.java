@@ -52,7 +52,7 @@ final class ModelJson {
     Map<ProcessType, Integer> cpu = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = object(node, "cpu").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      cpu.put(ProcessType.of(e.getKey()), e.getValue().intValue());
+      cpu.put(ProcessType.of(e.getKey()), integer(e));
     }
     return new Config(text(node, "uuid"), text(node, "owner"), Instant.parse(text(node, "created")),
         strings(object(node, "values"), Function.identity()), strings(object(node, "memory"), ProcessType::of), cpu,
@@ -95,7 +95,7 @@ final class ModelJson {
     Map<ProcessType, Integer> counts = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      counts.put(ProcessType.of(e.getKey()), e.getValue().intValue());
+      counts.put(ProcessType.of(e.getKey()), integer(e));
     }
     return new Formation(counts);
   }
@@ -118,6 +118,13 @@ final class ModelJson {
       map.put(key.apply(e.getKey()), e.getValue().textValue());
     }
     return map;
+  }
+
+  private static int integer(Map.Entry<String, JsonNode> entry) {
+    if (!entry.getValue().canConvertToInt() || !entry.getValue().isIntegralNumber()) {
+      throw new IllegalStateException("entry '" + entry.getKey() + "' is not a whole number");
+    }
+    return entry.getValue().intValue();
   }
 
   private static JsonNode object(JsonNode node, String field) {
