@@ -61,6 +61,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private ArrayDeque<Object> waiting;
   private boolean upgraded;
   private boolean closing;
+  /** Inside a read of the client's: its read-complete flushes whatever was written upstream meanwhile. */
+  private boolean reading;
   private long lastActivity;
   private ScheduledFuture<?> timer;
 
@@ -85,7 +87,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       localPort = Integer.toString(l.getPort());
     }
     lastActivity = System.nanoTime();
-    timer = client.eventLoop().schedule(this::tick, options.idleTimeoutMillis(), TimeUnit.MILLISECONDS);
+    timer = client.eventLoop().schedule(this::tick, Math.min(options.idleTimeoutMillis(), options.requestTimeoutMillis()),
+        TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -95,6 +98,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     lastActivity = System.nanoTime();
+    reading = true;
+    handle(msg);
+  }
+
+  private void handle(Object msg) {
     if (upgraded) {
       relay(msg);
     } else if (ex == null) {
@@ -117,6 +125,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
     Exchange e = ex;
     if (e != null && e.conn != null) {
       e.conn.channel().flush();
@@ -171,6 +180,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     ex = e;
     if (request.decoderResult().isFailure()) {
       ReferenceCountUtil.release(request);
+      e.requestId = Headers.newId();
       malformed(request.decoderResult().cause());
       return;
     }
@@ -204,7 +214,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     e.upgrade = Headers.isWebSocketUpgrade(request);
     Headers.forUpstream(request, e.upgrade, clientIp, tls ? HTTPS : HTTP, localPort, e.requestId);
-    dispatch(e, route.acquire(options.balancing(), null), true);
+    dispatch(e, route.acquire(options.balancing(), null));
   }
 
   private void malformed(Throwable cause) {
@@ -289,7 +299,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   // ---------------------------------------------------------------- reaching the upstream
 
   /** Sends the exchange to {@code u} (already counted), on a pooled connection or a new one. */
-  private void dispatch(Exchange e, Upstream u, boolean inRead) {
+  private void dispatch(Exchange e, Upstream u) {
     if (u == null) {
       respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "app '" + e.route.app + "' has no container up", false);
       return;
@@ -298,7 +308,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     e.servedBy = u.endpoint;
     UpstreamConnection pooled = e.upgrade ? null : u.pollIdle(loop);
     if (pooled != null) {
-      attach(e, pooled, true, inRead);
+      attach(e, pooled, true);
     } else {
       connect(e, u);
     }
@@ -322,7 +332,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     e.connecting = false;
     if (f.isSuccess()) {
-      attach(e, conn, false, false);
+      attach(e, conn, false);
       updateReads();
       return;
     }
@@ -331,13 +341,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     log.warn("{}: cannot connect to {}: {}", failed.app, failed.endpoint, f.cause() == null ? "?" : f.cause().getMessage());
     if (e.idempotent && !e.retried) {
       e.retried = true;
-      dispatch(e, e.route.acquire(options.balancing(), failed), false);
+      dispatch(e, e.route.acquire(options.balancing(), failed));
     } else {
       respond(HttpResponseStatus.BAD_GATEWAY, "app '" + e.route.app + "' did not answer", false);
     }
   }
 
-  private void attach(Exchange e, UpstreamConnection conn, boolean reused, boolean inRead) {
+  private void attach(Exchange e, UpstreamConnection conn, boolean reused) {
     e.conn = conn;
     e.reused = reused;
     conn.owner = this;
@@ -351,7 +361,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       e.pendingBytes = 0;
     }
-    if (!inRead) {
+    if (!reading) {
       up.flush(); // otherwise the client's read-complete flushes it, with the body that follows
     }
   }
@@ -528,8 +538,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     // The upstream connection no longer reports to this one, so its read-complete will not flush.
     client.flush();
-    while (ex == null && waiting != null && !waiting.isEmpty() && !closing) {
-      channelRead(ctx, waiting.poll());
+    // Pipelined messages: the next request, and its body, as far as that request takes them.
+    while (waiting != null && !waiting.isEmpty() && !closing && (ex == null || !ex.requestDone)) {
+      handle(waiting.poll());
+    }
+    Exchange next = ex;
+    if (!reading && next != null && next.conn != null) {
+      next.conn.channel().flush();
     }
     updateReads();
   }
@@ -616,7 +631,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /**
    * One timer per connection, re-armed only when it fires (like Netty's IdleStateHandler), so a
    * request costs no timer of its own: the connection's idle time and the current request's
-   * whole time are checked against their limits here.
+   * whole time are checked against their limits here. It fires at least once per the shorter
+   * limit, so a request that starts between two firings is still caught in time.
    */
   private void tick() {
     timer = null;
@@ -626,9 +642,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     long now = System.nanoTime();
     long idleLeft = lastActivity + TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMillis()) - now;
     Exchange e = ex;
-    long requestLeft = e == null || upgraded ? Long.MAX_VALUE
-        : e.startNanos + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()) - now;
-    if (idleLeft <= 0 || requestLeft <= 0) {
+    long requestNanos = TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
+    long requestLeft = e == null || upgraded ? requestNanos : e.startNanos + requestNanos - now;
+    if (idleLeft <= 0 || requestLeft <= 0 && e != null && !upgraded) {
       timedOut(e, idleLeft <= 0 ? options.idleTimeoutMillis() : options.requestTimeoutMillis(), idleLeft <= 0);
       return;
     }

@@ -25,8 +25,7 @@ final class Responses {
       boolean close, String requestId) {
     ByteBuf body = alloc.buffer();
     body.writeCharSequence(status.code() + " " + status.reasonPhrase() + ": " + line + "\n", StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-        status, body);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     HttpHeaders h = r.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, TEXT);
     h.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
