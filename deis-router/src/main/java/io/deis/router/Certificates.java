@@ -6,7 +6,13 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.Mapping;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -109,34 +115,66 @@ final class Certificates implements Mapping<String, SslContext> {
     if (keyPem == null || keyPem.isBlank()) {
       throw new InvalidInputException("key is empty: give a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----)");
     }
-    X509Certificate leaf;
+    List<X509Certificate> chain = new ArrayList<>();
     try {
-      Collection<? extends java.security.cert.Certificate> chain = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)));
+      for (java.security.cert.Certificate c : CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)))) {
+        chain.add((X509Certificate) c);
+      }
       if (chain.isEmpty()) {
         throw new CertificateException("no certificate in it");
       }
-      leaf = (X509Certificate) chain.iterator().next();
     } catch (CertificateException | RuntimeException e) {
       throw new InvalidInputException("certificate is not a PEM X.509 certificate (-----BEGIN CERTIFICATE-----): "
           + e.getMessage());
     }
+    X509Certificate leaf = chain.get(0);
     Set<String> names = names(leaf);
     String commonName = commonName(leaf).orElseGet(() -> names.isEmpty() ? "" : names.iterator().next());
     if (commonName.isEmpty()) {
       throw new InvalidInputException("certificate names no host: it has neither a subject CN nor a DNS subject alternative name");
     }
+    String keyProblem = "key of the certificate for " + commonName
+        + " is not a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----) matching the certificate";
+    PrivateKey key = privateKey(keyPem, leaf, keyProblem);
     SslContext context;
     try {
-      context = SslContextBuilder.forServer(
-          new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)),
-          new ByteArrayInputStream(keyPem.getBytes(StandardCharsets.US_ASCII))).build();
+      context = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0])).build();
     } catch (Exception e) {
-      // The message of a key parser may quote the key: never pass it on.
-      throw new InvalidInputException("key of the certificate for " + commonName
-          + " is not a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----) matching the certificate");
+      throw new InvalidInputException(keyProblem);
     }
     return new Served(commonName, names, context);
+  }
+
+  /**
+   * Reads a PKCS#8 key and proves it belongs to the certificate by signing with it and checking
+   * the signature with the certificate's public key. The key's own text is never part of an error.
+   */
+  private static PrivateKey privateKey(String keyPem, X509Certificate cert, String problem) {
+    String algorithm = cert.getPublicKey().getAlgorithm();
+    try {
+      String base64 = keyPem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+      PrivateKey key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+      String signing = switch (algorithm) {
+        case "RSA" -> "SHA256withRSA";
+        case "EC" -> "SHA256withECDSA";
+        default -> algorithm; // EdDSA, Ed25519, Ed448 sign as themselves
+      };
+      byte[] probe = "deis-router key check".getBytes(StandardCharsets.US_ASCII);
+      Signature sign = Signature.getInstance(signing);
+      sign.initSign(key);
+      sign.update(probe);
+      byte[] signature = sign.sign();
+      Signature verify = Signature.getInstance(signing);
+      verify.initVerify(cert.getPublicKey());
+      verify.update(probe);
+      if (!keyPem.contains("-----BEGIN PRIVATE KEY-----") || !verify.verify(signature)) {
+        throw new InvalidInputException(problem);
+      }
+      return key;
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new InvalidInputException(problem);
+    }
   }
 
   private static Optional<String> commonName(X509Certificate cert) {
