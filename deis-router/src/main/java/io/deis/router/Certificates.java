@@ -6,13 +6,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.Mapping;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.CertificateException;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -49,11 +44,23 @@ final class Certificates implements Mapping<String, SslContext> {
 
   /** Parses and indexes a certificate; returns its common name. */
   synchronized String add(String certificatePem, String keyPem) {
-    Served served = parse(certificatePem, keyPem);
+    return add(null, certificatePem, keyPem);
+  }
+
+  /** As {@link #add(String, String)}, served also for {@code name} (a certificate the controller keeps under a name of its own). */
+  synchronized String add(String name, String certificatePem, String keyPem) {
+    Served parsed = parse(certificatePem, keyPem);
+    Served served = name == null ? parsed : renamed(parsed, name.toLowerCase(Locale.ROOT));
     remove(served.commonName);
     served.names.forEach(n -> byName.put(n, served));
     log.info("serving TLS for {}", served.names);
     return served.commonName;
+  }
+
+  private static Served renamed(Served s, String name) {
+    Set<String> names = new LinkedHashSet<>(s.names);
+    names.add(name);
+    return new Served(name, names, s.context);
   }
 
   /** The platform's certificate: the one for hosts no other certificate names. */
@@ -112,8 +119,9 @@ final class Certificates implements Mapping<String, SslContext> {
     if (certificatePem == null || certificatePem.isBlank()) {
       throw new InvalidInputException("certificate is empty: give a PEM certificate (-----BEGIN CERTIFICATE-----)");
     }
-    if (keyPem == null || keyPem.isBlank()) {
-      throw new InvalidInputException("key is empty: give a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----)");
+    if (certificatePem.length() > io.deis.model.Certificate.MAX_PEM_BYTES) {
+      throw new InvalidInputException("certificate is " + certificatePem.length() + " characters long: at most "
+          + io.deis.model.Certificate.MAX_PEM_BYTES + " are accepted");
     }
     List<X509Certificate> chain = new ArrayList<>();
     try {
@@ -134,9 +142,11 @@ final class Certificates implements Mapping<String, SslContext> {
     if (commonName.isEmpty()) {
       throw new InvalidInputException("certificate names no host: it has neither a subject CN nor a DNS subject alternative name");
     }
-    String keyProblem = "key of the certificate for " + commonName
-        + " is not a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----) matching the certificate";
-    PrivateKey key = privateKey(keyPem, leaf, keyProblem);
+    PrivateKey key = io.deis.model.Certificate.readPrivateKey(keyPem);
+    String keyProblem = "key does not match the certificate for " + commonName + ": give its private key";
+    if (!io.deis.model.Certificate.matches(leaf, key)) {
+      throw new InvalidInputException(keyProblem);
+    }
     SslContext context;
     try {
       context = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0])).build();
@@ -144,37 +154,6 @@ final class Certificates implements Mapping<String, SslContext> {
       throw new InvalidInputException(keyProblem);
     }
     return new Served(commonName, names, context);
-  }
-
-  /**
-   * Reads a PKCS#8 key and proves it belongs to the certificate by signing with it and checking
-   * the signature with the certificate's public key. The key's own text is never part of an error.
-   */
-  private static PrivateKey privateKey(String keyPem, X509Certificate cert, String problem) {
-    String algorithm = cert.getPublicKey().getAlgorithm();
-    try {
-      String base64 = keyPem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-      PrivateKey key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-      String signing = switch (algorithm) {
-        case "RSA" -> "SHA256withRSA";
-        case "EC" -> "SHA256withECDSA";
-        default -> algorithm; // EdDSA, Ed25519, Ed448 sign as themselves
-      };
-      byte[] probe = "deis-router key check".getBytes(StandardCharsets.US_ASCII);
-      Signature sign = Signature.getInstance(signing);
-      sign.initSign(key);
-      sign.update(probe);
-      byte[] signature = sign.sign();
-      Signature verify = Signature.getInstance(signing);
-      verify.initVerify(cert.getPublicKey());
-      verify.update(probe);
-      if (!keyPem.contains("-----BEGIN PRIVATE KEY-----") || !verify.verify(signature)) {
-        throw new InvalidInputException(problem);
-      }
-      return key;
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new InvalidInputException(problem);
-    }
   }
 
   private static Optional<String> commonName(X509Certificate cert) {

@@ -1,5 +1,6 @@
 package io.deis.router;
 
+import io.deis.controller.Controller;
 import io.deis.error.InvalidInputException;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,18 +19,24 @@ import java.util.Locale;
  * }
  * }</pre>
  *
+ * <p>Beside a {@link Controller}, {@code Router.builder().controller(deis)} routes every app of it
+ * and follows its deploys: a new container takes traffic once it is ready, and an old one is
+ * drained before it is stopped, so a deploy, scale or rollback loses no request.
+ *
  * <p>Every limit is a builder option with a default; a value out of range is refused with a
  * message that names the option and its range.
  */
 public final class Router implements AutoCloseable {
   private final Options options;
   private final Proxy proxy;
+  private final ControllerFeed feed;
   private boolean started;
   private boolean closed;
 
-  private Router(Options options, Certificates certificates) {
+  private Router(Options options, Certificates certificates, Controller controller) {
     this.options = options;
     this.proxy = new Proxy(options, certificates);
+    this.feed = controller == null ? null : new ControllerFeed(controller, proxy.routes, certificates);
   }
 
   public static Builder builder() {
@@ -49,8 +56,14 @@ public final class Router implements AutoCloseable {
       throw new IllegalStateException("router already started on port " + port());
     }
     try {
+      if (feed != null) {
+        feed.start();
+      }
       proxy.start();
     } catch (RuntimeException e) {
+      if (feed != null) {
+        feed.close();
+      }
       proxy.close();
       closed = true;
       throw e;
@@ -96,6 +109,9 @@ public final class Router implements AutoCloseable {
       return;
     }
     closed = true;
+    if (feed != null) {
+      feed.close();
+    }
     proxy.close();
   }
 
@@ -126,8 +142,23 @@ public final class Router implements AutoCloseable {
     private boolean accessLog = true;
     private String platformCertificatePem;
     private String platformKeyPem;
+    private Controller controller;
 
     private Builder() {}
+
+    /**
+     * Follows this controller: its apps, the web and cmd containers of their current releases once
+     * they are ready, their domains and the certificates, kept up to date from the controller's and
+     * the scheduler's events. A retiring container is drained before the scheduler stops it. Without
+     * a controller, the embedding program fills {@link Router#routes()} itself.
+     */
+    public Builder controller(Controller controller) {
+      if (controller == null) {
+        throw new InvalidInputException("controller is null: give the Controller whose apps to route");
+      }
+      this.controller = controller;
+      return this;
+    }
 
     /** The address to bind; default 127.0.0.1, so nothing is exposed by accident. Use 0.0.0.0 to serve other machines. */
     public Builder host(String host) {
@@ -260,7 +291,7 @@ public final class Router implements AutoCloseable {
       if (platformCertificatePem != null) {
         certificates.platform(platformCertificatePem, platformKeyPem);
       }
-      return new Router(options, certificates);
+      return new Router(options, certificates, controller);
     }
 
     private static int checkPort(String option, int port) {

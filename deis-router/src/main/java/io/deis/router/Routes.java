@@ -4,6 +4,7 @@ import io.deis.error.ConflictException;
 import io.deis.error.InvalidInputException;
 import io.deis.error.NotFoundException;
 import io.deis.model.AppName;
+import io.deis.model.Domain;
 import io.deis.model.Endpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Routes implements RouteTable {
   private static final Logger log = LoggerFactory.getLogger(Routes.class);
-  private static final Pattern LABEL = Pattern.compile("(?!-)[a-z0-9-]{1,63}(?<!-)");
-  private static final int MAX_DOMAIN_LENGTH = 253;
 
   private final String platformSuffix;
   private final int loops;
@@ -232,27 +230,8 @@ final class Routes implements RouteTable {
     return app;
   }
 
-  /** A domain as routed: lowercase; each label letters, digits and inner dashes; no wildcard. */
+  /** A domain as routed: checked by the controller's own rule ({@link Domain#check}), in lowercase. */
   static String checkDomain(String domain) {
-    if (domain == null || domain.isBlank()) {
-      throw new InvalidInputException("domain is empty: give a host name such as www.example.com");
-    }
-    String d = domain.strip().toLowerCase(Locale.ROOT);
-    if (d.endsWith(".")) {
-      d = d.substring(0, d.length() - 1);
-    }
-    if (d.startsWith("*")) {
-      throw new InvalidInputException("Adding a wildcard subdomain is currently not supported.");
-    }
-    if (d.length() > MAX_DOMAIN_LENGTH) {
-      throw new InvalidInputException("domain '" + domain + "' is longer than " + MAX_DOMAIN_LENGTH + " characters");
-    }
-    for (String label : d.split("\\.", -1)) {
-      if (!LABEL.matcher(label).matches()) {
-        throw new InvalidInputException("domain '" + domain + "': Hostname does not look valid. Use labels of 1 to 63 "
-            + "letters, digits and inner dashes, separated by dots (for example www.example.com)");
-      }
-    }
-    return d;
+    return Domain.check(domain == null ? null : domain.strip()).toLowerCase(Locale.ROOT);
   }
 }
