@@ -170,7 +170,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection from {} failed: {}", clientIp, cause.toString());
+    if (cause instanceof java.io.IOException) {
+      log.debug("client connection from {} failed: {}", clientIp, cause.toString()); // resets and the like: the client's doing
+    } else {
+      log.warn("client connection from {} failed", clientIp, cause);
+    }
     ctx.close();
   }
 
@@ -436,10 +440,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       backpressure(conn);
       if (last) {
         e.responseDone = true;
-        if (!e.requestDone) {
-          e.keepAlive = false; // the upstream answered before the body ended: the rest of it is not read
+        if (e.requestDone) {
+          finish();
+        } else {
+          // The app answered before the body ended. Its connection is mid-request, so it goes; the rest of the
+          // body (bounded by maxRequestBodyBytes) is read and dropped, and the client's connection stays usable:
+          // closing it now would race a client that already reuses it.
+          e.conn = null;
+          conn.owner = null;
+          conn.channel().close();
+          releaseUpstream(e);
+          e.local = true;
+          client.flush();
         }
-        finish();
       }
     }
   }

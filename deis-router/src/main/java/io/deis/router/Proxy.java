@@ -74,8 +74,10 @@ final class Proxy {
     this.routes = new Routes(options.platformDomain(), loops.length, options.drainWindowMillis(), certificates, this::closeIdle);
     this.requestDecoding = new HttpDecoderConfig().setMaxInitialLineLength(options.maxInitialLineLength())
         .setMaxHeaderSize(options.maxHeaderSize()).setMaxChunkSize(MAX_CHUNK);
+    // Requests are parsed strictly (a lone LF is refused: no request smuggling through the router); the apps'
+    // own responses leniently, as nginx does, since plenty of servers and CGI scripts end lines with LF alone.
     this.responseDecoding = new HttpDecoderConfig().setMaxInitialLineLength(options.maxInitialLineLength())
-        .setMaxHeaderSize(options.maxHeaderSize()).setMaxChunkSize(MAX_CHUNK);
+        .setMaxHeaderSize(options.maxHeaderSize()).setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false);
   }
 
   void start() {

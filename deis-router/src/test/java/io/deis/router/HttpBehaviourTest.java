@@ -177,6 +177,17 @@ class HttpBehaviourTest {
   }
 
   @Test
+  void anAnswerBeforeTheBodyEndsKeepsTheClientConnectionUsable() throws Exception {
+    try (RawHttp raw = new RawHttp(router.port())) {
+      raw.send("POST /early HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 20000\r\n\r\n" + "x".repeat(5000));
+      assertThat(raw.readUntil("early", 1)).startsWith("HTTP/1.1 200 OK").doesNotContain("connection: close");
+      raw.send("y".repeat(15000)); // the rest of the body, read and dropped by the router
+      raw.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+      assertThat(raw.readToEnd()).startsWith("HTTP/1.1 200 OK").endsWith("web-1");
+    }
+  }
+
+  @Test
   void http10KeepAliveHeadAndBodilessStatusesAreFramedRight() throws Exception {
     try (RawHttp raw = new RawHttp(router.port())) {
       String r = raw.send("GET /echo HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n").readToEnd(); // chunked upstream, 1.0 client
@@ -304,7 +315,7 @@ class HttpBehaviourTest {
     assertThatThrownBy(() -> router.routes().addUpstream(AppName.of("ghost"), upstream.endpoint()))
         .hasMessage("app 'ghost' is not routed: add it first");
     assertThatThrownBy(() -> router.routes().addDomain(APP, "*.example.com"))
-        .hasMessage("Adding a wildcard subdomain is currently not supported.");
+        .hasMessage("domain '*.example.com' is a wildcard: Adding a wildcard subdomain is currently not supported.");
     assertThatThrownBy(() -> router.routes().addDomain(null, "x.example.com")).hasMessageContaining("app is null");
   }
 

@@ -29,11 +29,11 @@ final class LoadDriver implements AutoCloseable {
   /** How many answers each distinct body got: which releases served. */
   final Map<String, AtomicLong> bodies = new ConcurrentHashMap<>();
 
-  LoadDriver(int routerPort, String host, int threadCount, Duration maxDuration) {
+  LoadDriver(int routerPort, String host, String path, int threadCount, Duration maxDuration) {
     long deadline = System.nanoTime() + maxDuration.toNanos();
-    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + "/")).header("Host", host)
+    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + path)).header("Host", host)
         .timeout(Duration.ofSeconds(30)).build();
-    HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + "/")).header("Host", host)
+    HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + path)).header("Host", host)
         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("order=1")).build();
     for (int i = 0; i < threadCount; i++) {
       HttpRequest request = i % 2 == 0 ? get : post;

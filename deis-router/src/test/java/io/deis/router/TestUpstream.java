@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * upstream connection the router used); {@code /slow?ms=N} waits, then its name;
  * {@code /gate} sends a first line, waits for {@link #openGate()}, then a second;
  * {@code /first-piece} answers once the first 1 KiB of the body arrived, then reads the rest;
- * {@code /trickle?ms=N&n=K} K lines N ms apart; {@code /status/N} status N.
+ * {@code /trickle?ms=N&n=K} K lines N ms apart; {@code /early} answers without reading the body;
+ * {@code /status/N} status N.
  */
 final class TestUpstream implements AutoCloseable {
   final String name;
@@ -102,6 +103,8 @@ final class TestUpstream implements AutoCloseable {
             sleep(Long.parseLong(q.getOrDefault("ms", "100")));
           }
         }
+      } else if (path.equals("/early")) {
+        send(x, 200, "early"); // without reading the body
       } else if (path.startsWith("/status/")) {
         int status = Integer.parseInt(path.substring("/status/".length()));
         if (status == 204 || status == 304) {

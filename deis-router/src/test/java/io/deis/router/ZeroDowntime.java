@@ -17,7 +17,7 @@ final class ZeroDowntime {
 
   private ZeroDowntime() {}
 
-  static void scenario(Session alice, Router router, String app, BuildSource source, Map<String, String> extraConfig)
+  static void scenario(Session alice, Router router, String app, BuildSource source, String path, Map<String, String> extraConfig)
       throws Exception {
     String host = app + "." + router.platformDomain();
     alice.createApp(app);
@@ -25,7 +25,7 @@ final class ZeroDowntime {
     alice.deploy(app, source, line -> { });
     assertThat(router.routes().upstreams(AppName.of(app))).hasSize(1);
 
-    try (LoadDriver load = new LoadDriver(router.port(), host, 4, Duration.ofMinutes(5))) {
+    try (LoadDriver load = new LoadDriver(router.port(), host, path, 4, Duration.ofMinutes(5))) {
       load.awaitMore(50);
       Release two = alice.setConfig(app, Map.of("GREETING", "v-two")).orElseThrow();  // redeploy: new containers, old drained
       load.awaitMore(50);

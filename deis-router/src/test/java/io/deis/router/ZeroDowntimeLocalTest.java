@@ -1,7 +1,5 @@
 package io.deis.router;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.deis.build.BuildSource;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
@@ -45,7 +43,7 @@ class ZeroDowntimeLocalTest {
         Router router = Router.builder().controller(deis).port(0).ioThreads(2).build().start()) {
       deis.register("alice", "alice-password", "");
       Session alice = deis.login("alice", "alice-password");
-      ZeroDowntime.scenario(alice, router, "zdt", repoSource(repo), Map.of());
+      ZeroDowntime.scenario(alice, router, "zdt", repoSource(repo), "/", Map.of());
     }
   }
 
