@@ -6,6 +6,7 @@ import io.deis.controller.AuditEvent;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.model.Key;
+import io.deis.router.Router;
 import io.deis.server.GitServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,11 +22,12 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The platform in a box: a controller on the local runtime and the git server, so that
- * {@code git push deis master} builds, releases and runs an app on this machine.
+ * The platform in a box: a controller on the local runtime, the git server and the router, so
+ * that {@code git push deis master} builds, releases and runs an app on this machine, and
+ * {@code curl -H 'Host: APP.local.deis' http://127.0.0.1:8080/} reaches it.
  *
  * <pre>
- * PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]
+ * PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--router-port 8080] [--host 127.0.0.1] [--data DIR]
  * </pre>
  *
  * <p>The administrator's public key is taken from {@code --key}, else from ~/.ssh (id_ed25519.pub,
@@ -39,7 +41,8 @@ public final class PlatformInABox {
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
   private static final String USAGE =
-      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]";
+      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--router-port 8080]"
+          + " [--host 127.0.0.1] [--data DIR]";
 
   private PlatformInABox() {}
 
@@ -59,7 +62,7 @@ public final class PlatformInABox {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: apps' processes end, the git server closes.");
+      out.println("Stopping: apps' processes end, the git server and the router close.");
       box.close();
       stopped.countDown();
     }, "platform-in-a-box-shutdown"));
@@ -68,10 +71,11 @@ public final class PlatformInABox {
     stopped.await();
   }
 
-  /** The running platform: its controller, its git server and the administrator's session. */
-  public record Running(Controller controller, GitServer git, Session admin) implements AutoCloseable {
+  /** The running platform: its controller, its git server, its router and the administrator's session. */
+  public record Running(Controller controller, GitServer git, Router router, Session admin) implements AutoCloseable {
     @Override
     public void close() {
+      router.close();
       git.close();
       controller.close();
     }
@@ -105,6 +109,14 @@ public final class PlatformInABox {
       deis.close();
       throw e;
     }
+    Router router;
+    try {
+      router = Router.builder().controller(deis).host(options.host).port(options.routerPort).build().start();
+    } catch (RuntimeException e) {
+      git.close();
+      deis.close();
+      throw e;
+    }
     try {
       String password = randomPassword();
       deis.register(options.user, password, options.user + "@localhost");
@@ -120,6 +132,7 @@ public final class PlatformInABox {
       out.println("Deis platform in a box");
       out.println("  controller:    local runtime, data in " + data);
       out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
+      out.println("  router:        http://APP." + router.platformDomain() + " at " + routerUrl(options.host, router.port()));
       out.println("  administrator: " + options.user + " (password " + password + "), key " + key.fingerprint() + " " + key.id());
       out.println();
       out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
@@ -129,11 +142,14 @@ public final class PlatformInABox {
         out.println("Add the remote in your app's git repository and push:");
         out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
         out.println("  git push deis master");
+        out.println("Then reach it through the router:");
+        out.println("  curl -H 'Host: " + options.app.get() + "." + router.platformDomain() + "' " + routerUrl(options.host, router.port()));
       } else {
         out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
       }
-      return new Running(deis, git, admin);
+      return new Running(deis, git, router, admin);
     } catch (RuntimeException e) {
+      router.close();
       git.close();
       deis.close();
       throw e;
@@ -163,18 +179,24 @@ public final class PlatformInABox {
         + "): pass --key FILE.pub, or create one with: ssh-keygen -t ed25519");
   }
 
+  private static String routerUrl(String host, int port) {
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port + "/";
+  }
+
   private static String randomPassword() {
     byte[] bytes = new byte[12];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private record Options(Optional<String> app, Optional<String> key, String user, int port, String host, Path data) {
+  private record Options(Optional<String> app, Optional<String> key, String user, int port, int routerPort, String host, Path data) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
       String user = "admin";
       int port = GitServer.DEFAULT_PORT;
+      int routerPort = 8080;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
       List<String> rest = new ArrayList<>(List.of(args));
@@ -190,17 +212,20 @@ public final class PlatformInABox {
           case "--user" -> user = value;
           case "--host" -> host = value;
           case "--data" -> data = Path.of(value);
-          case "--port" -> {
-            try {
-              port = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port '" + value + "' is not a number");
-            }
-          }
+          case "--port" -> port = number(flag, value);
+          case "--router-port" -> routerPort = number(flag, value);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, host, data);
+      return new Options(app, key, user, port, routerPort, host, data);
+    }
+
+    private static int number(String flag, String value) {
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " '" + value + "' is not a number");
+      }
     }
   }
 }
