@@ -29,12 +29,13 @@ final class LoadDriver implements AutoCloseable {
   /** How many answers each distinct body got: which releases served. */
   final Map<String, AtomicLong> bodies = new ConcurrentHashMap<>();
 
-  LoadDriver(int routerPort, String host, String path, int threadCount, Duration maxDuration) {
+  /** Requests go to {@code http://localhost:<routerPort><path>}: the app needs the domain {@code localhost}. */
+  LoadDriver(int routerPort, String path, int threadCount, Duration maxDuration) {
     long deadline = System.nanoTime() + maxDuration.toNanos();
-    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + path)).header("Host", host)
-        .timeout(Duration.ofSeconds(30)).build();
-    HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routerPort + path)).header("Host", host)
-        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("order=1")).build();
+    URI uri = URI.create("http://localhost:" + routerPort + path);
+    HttpRequest get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build();
+    HttpRequest post = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString("order=1")).build();
     for (int i = 0; i < threadCount; i++) {
       HttpRequest request = i % 2 == 0 ? get : post;
       Thread t = new Thread(() -> {

@@ -40,11 +40,20 @@ final class TestUpstream implements AutoCloseable {
   final CountDownLatch releaseBody = new CountDownLatch(1);
 
   TestUpstream(String name) throws IOException {
+    this(name, 0);
+  }
+
+  private TestUpstream(String name, int port) throws IOException {
     this.name = name;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 200);
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /** An app's web process on the local runtime: listens on $PORT and answers $GREETING. */
+  public static void main(String[] args) throws IOException {
+    new TestUpstream(String.valueOf(System.getenv("GREETING")), Integer.parseInt(System.getenv("PORT")));
   }
 
   Endpoint endpoint() {

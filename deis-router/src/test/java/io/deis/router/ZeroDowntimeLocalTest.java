@@ -4,9 +4,7 @@ import io.deis.build.BuildSource;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.local.LocalRuntime;
-import io.deis.local.TinyWebServer;
 import io.deis.scheduler.RuntimeScheduler;
-import io.deis.scheduler.contract.SchedulerContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,15 +27,18 @@ class ZeroDowntimeLocalTest {
   void deploysScalesAndRollbacksUnderLoadLoseNoRequest() throws Exception {
     Path repo = tmp.resolve("repo");
     Files.createDirectories(repo);
-    Path classes = Path.of(TinyWebServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    // The web process: TestUpstream's main, a JDK HTTP server in a JVM of its own, answering $GREETING.
+    Path classes = Path.of(TestUpstream.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Files.writeString(repo.resolve("Procfile"), "web: exec java -Xmx32m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '"
-        + classes + "' " + TinyWebServer.class.getName() + "\n");
+        + classes + "' " + TestUpstream.class.getName() + "\n");
     try (Git git = Git.init().setDirectory(repo.toFile()).call()) {
       git.add().addFilepattern(".").call();
       PersonIdent who = new PersonIdent("Tester", "tester@example.com");
       git.commit().setMessage("app").setAuthor(who).setCommitter(who).call();
     }
-    RuntimeScheduler scheduler = new RuntimeScheduler(new LocalRuntime(tmp.resolve("runtime")), SchedulerContract.fastOptions());
+    RuntimeScheduler.Options fast = RuntimeScheduler.Options.defaults().withStopGrace(Duration.ofSeconds(2))
+        .withMinUptime(Duration.ofMillis(500));
+    RuntimeScheduler scheduler = new RuntimeScheduler(new LocalRuntime(tmp.resolve("runtime")), fast);
     try (Controller deis = Controller.builder().scheduler(scheduler).dataDirectory(tmp.resolve("data"))
         .passwordHashIterations(1000).build();
         Router router = Router.builder().controller(deis).port(0).ioThreads(2).build().start()) {

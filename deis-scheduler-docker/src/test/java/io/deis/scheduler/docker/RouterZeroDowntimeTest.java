@@ -1,12 +1,10 @@
-package io.deis.router;
+package io.deis.scheduler.docker;
 
 import io.deis.build.BuildSource;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
-import io.deis.scheduler.contract.SchedulerContract;
-import io.deis.scheduler.docker.DockerScheduler;
-import io.deis.scheduler.docker.RequiresDocker;
-import io.deis.scheduler.docker.TestDocker;
+import io.deis.router.Router;
+import io.deis.router.ZeroDowntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,12 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The zero-downtime scenario on the real Docker daemon: images built from a pushed commit
- * ({@code FROM scratch} plus busybox), containers reached through their published ports. The
- * web process is busybox httpd with a CGI script, so that POSTs are answered too.
+ * The router's zero-downtime scenario ({@link ZeroDowntime}) on the real Docker daemon: images
+ * built from a pushed commit ({@code FROM scratch} plus busybox), containers reached through
+ * their published ports, continuous GETs and POSTs through a router that follows the controller
+ * while the app is redeployed, scaled up and down and rolled back. The web process is busybox
+ * httpd with a CGI script, so that POSTs are answered too.
  */
 @RequiresDocker
-class ZeroDowntimeDockerTest {
+class RouterZeroDowntimeTest {
   /** Serves $GREETING from /cgi-bin/hello for any method. */
   static final String WEB = "mkdir -p /tmp/www/cgi-bin && printf '#!/bin/sh\\necho \"Content-Type: text/plain\"\\necho\\n"
       + "echo \"$GREETING\"\\n' > /tmp/www/cgi-bin/hello && chmod +x /tmp/www/cgi-bin/hello && exec httpd -f -p \"$PORT\" -h /tmp/www";
@@ -45,8 +45,7 @@ class ZeroDowntimeDockerTest {
       PersonIdent who = new PersonIdent("Tester", "tester@example.com");
       git.commit().setMessage("app").setAuthor(who).setCommitter(who).call();
     }
-    DockerScheduler scheduler = DockerScheduler.builder().stackImage(TestDocker.stackImage())
-        .options(SchedulerContract.fastOptions()).build();
+    DockerScheduler scheduler = TestDocker.newScheduler();
     try (Controller deis = Controller.builder().scheduler(scheduler).dataDirectory(tmp.resolve("data"))
         .passwordHashIterations(1000).build();
         Router router = Router.builder().controller(deis).port(0).ioThreads(2).build().start()) {

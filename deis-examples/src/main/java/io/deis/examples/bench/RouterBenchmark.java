@@ -1,0 +1,197 @@
+package io.deis.examples.bench;
+
+import io.deis.model.AppName;
+import io.deis.model.Endpoint;
+import io.deis.router.Router;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The router against nginx, in the same run, on the same machine: one upstream (an nginx worker
+ * answering a short text), then wrk with 32 connections through nginx as a reverse proxy and
+ * through the router, one nginx worker against one router event-loop thread, then two against
+ * two. Both proxies keep pooled keep-alive connections to the upstream, set the same forwarding
+ * headers (X-Forwarded-For, -Proto, -Port, X-Request-Id) and write no access log. Prints
+ * requests/s and p99 latency of each and the ratios. Goal: throughput at least 0.9x nginx's,
+ * p99 at most 1.5x.
+ *
+ * <pre>
+ * mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.RouterBenchmark [-Dexec.args="--seconds 10"]
+ * </pre>
+ *
+ * <p>Needs Debian's nginx-light and wrk; installs them with apt-get when missing (as root).
+ */
+public final class RouterBenchmark {
+  private static final int CONNECTIONS = 32;
+  private static final String HOST = "bench.local.deis";
+  private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern P99 = Pattern.compile("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)\\b");
+  private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: ([^\\n]+)");
+
+  private RouterBenchmark() {}
+
+  record Result(double rps, double p99Millis, String problems) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%,9.0f req/s  p99 %6.2f ms%s", rps, p99Millis, problems.isEmpty() ? "" : "  (" + problems + ")");
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length == 2 && args[0].equals("--seconds") ? Integer.parseInt(args[1]) : 10;
+    ensureInstalled();
+    Path dir = Files.createTempDirectory("deis-router-bench-");
+    List<Process> started = new ArrayList<>();
+    try {
+      int upstreamPort = freePort();
+      started.add(nginx(dir, "upstream", 1, "server { listen 127.0.0.1:" + upstreamPort + "; "
+          + "location / { default_type text/plain; return 200 \"hello from the upstream\\n\"; } }"));
+      awaitPort(upstreamPort);
+      Result direct = wrk(upstreamPort, "127.0.0.1", seconds);
+      System.out.println("upstream direct (nginx, 1 worker):  " + direct);
+
+      for (int threads : new int[] {1, 2}) {
+        int nginxPort = freePort();
+        Process proxy = nginx(dir, "proxy" + threads, threads, "upstream app { server 127.0.0.1:" + upstreamPort
+            + "; keepalive 32; keepalive_requests 1000000; } server { listen 127.0.0.1:" + nginxPort + "; location / { "
+            + "proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host $host; "
+            + "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto $scheme; "
+            + "proxy_set_header X-Forwarded-Port $server_port; proxy_set_header X-Request-Id $request_id; } }");
+        started.add(proxy);
+        awaitPort(nginxPort);
+        wrk(nginxPort, HOST, 3); // warm up
+        Result nginx = wrk(nginxPort, HOST, seconds);
+        stop(proxy);
+
+        try (Router router = Router.builder().port(0).ioThreads(threads).accessLog(false).build().start()) {
+          AppName app = AppName.of("bench");
+          router.routes().addApp(app);
+          router.routes().addUpstream(app, new Endpoint("127.0.0.1", upstreamPort));
+          wrk(router.port(), HOST, Math.max(10, seconds)); // the JIT's warm-up
+          Result ours = wrk(router.port(), HOST, seconds);
+          String what = threads + (threads == 1 ? " worker/thread" : " workers/threads");
+          System.out.println("nginx  " + what + ": " + nginx);
+          System.out.println("router " + what + ": " + ours);
+          System.out.printf(Locale.ROOT, "ratio  %s: throughput %.2fx nginx (goal >= 0.90), p99 %.2fx nginx (goal <= 1.50)%n", what,
+              ours.rps / nginx.rps, ours.p99Millis / nginx.p99Millis);
+        }
+      }
+    } finally {
+      started.forEach(RouterBenchmark::stop);
+    }
+  }
+
+  private static Result wrk(int port, String host, int seconds) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("wrk", "-t1", "-c" + CONNECTIONS, "-d" + seconds + "s", "--latency", "-H", "Host: " + host,
+        "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(seconds + 30L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("wrk failed: " + out);
+    }
+    Matcher rps = RPS.matcher(out);
+    Matcher p99 = P99.matcher(out);
+    if (!rps.find() || !p99.find()) {
+      throw new IllegalStateException("cannot read wrk's output: " + out);
+    }
+    double value = Double.parseDouble(p99.group(1));
+    double millis = switch (p99.group(2)) {
+      case "us" -> value / 1000;
+      case "s" -> value * 1000;
+      default -> value;
+    };
+    StringBuilder problems = new StringBuilder();
+    Matcher errors = ERRORS.matcher(out);
+    while (errors.find()) {
+      problems.append(problems.length() == 0 ? "" : ", ").append(errors.group().strip());
+    }
+    return new Result(Double.parseDouble(rps.group(1)), millis, problems.toString());
+  }
+
+  /** An nginx of its own (prefix, pid and logs in {@code dir}), in the foreground, stopped by its process. */
+  private static Process nginx(Path dir, String name, int workers, String servers) throws IOException {
+    Path prefix = Files.createDirectories(dir.resolve(name));
+    Path conf = prefix.resolve("nginx.conf");
+    String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
+    Files.writeString(conf, user + "worker_processes " + workers + ";\n"
+        + "pid " + prefix.resolve("nginx.pid") + ";\n"
+        + "error_log " + prefix.resolve("error.log") + " warn;\n"
+        + "events { worker_connections 4096; }\n"
+        + "http {\n"
+        + "  access_log off;\n"
+        + "  keepalive_requests 1000000;\n"
+        + "  client_body_temp_path " + prefix.resolve("body") + "; proxy_temp_path " + prefix.resolve("proxy") + ";\n"
+        + "  fastcgi_temp_path " + prefix.resolve("fastcgi") + "; uwsgi_temp_path " + prefix.resolve("uwsgi") + ";\n"
+        + "  scgi_temp_path " + prefix.resolve("scgi") + ";\n"
+        + "  " + servers + "\n"
+        + "}\n");
+    return new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", conf.toString(), "-g", "daemon off;")
+        .redirectErrorStream(true).redirectOutput(prefix.resolve("stdout.log").toFile()).start();
+  }
+
+  private static void stop(Process p) {
+    p.destroy(); // SIGTERM: nginx's fast shutdown
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void ensureInstalled() throws IOException, InterruptedException {
+    List<String> missing = new ArrayList<>();
+    if (!onPath("nginx")) {
+      missing.add("nginx-light");
+    }
+    if (!onPath("wrk")) {
+      missing.add("wrk");
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    System.out.println("installing " + missing + " with apt-get");
+    List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-q"));
+    install.addAll(missing);
+    for (List<String> command : List.of(List.of("apt-get", "update", "-q"), install)) {
+      Process p = new ProcessBuilder(command).inheritIO().start();
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: install " + missing + " by hand");
+      }
+    }
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+      if (Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return Files.isExecutable(Path.of("/usr/sbin", program));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitPort(int port) throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException("nothing listens on port " + port + " after 5 s: see the nginx logs");
+  }
+}
