@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * p99 at most 1.5x.
  *
  * <pre>
- * mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.RouterBenchmark [-Dexec.args="--seconds 10"]
+ * mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.RouterBenchmark [-Dexec.args="--seconds 10 --rounds 3"]
  * </pre>
  *
  * <p>Needs Debian's nginx-light and wrk; installs them with apt-get when missing (as root).
@@ -46,7 +46,8 @@ public final class RouterBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    int seconds = args.length == 2 && args[0].equals("--seconds") ? Integer.parseInt(args[1]) : 10;
+    int seconds = option(args, "--seconds", 10);
+    int rounds = option(args, "--rounds", 3);
     ensureInstalled();
     Path dir = Files.createTempDirectory("deis-router-bench-");
     List<Process> started = new ArrayList<>();
@@ -55,8 +56,10 @@ public final class RouterBenchmark {
       started.add(nginx(dir, "upstream", 1, "server { listen 127.0.0.1:" + upstreamPort + "; "
           + "location / { default_type text/plain; return 200 \"hello from the upstream\\n\"; } }"));
       awaitPort(upstreamPort);
-      Result direct = wrk(upstreamPort, "127.0.0.1", seconds);
-      System.out.println("upstream direct (nginx, 1 worker):  " + direct);
+      System.out.println("wrk -t1 -c" + CONNECTIONS + ", " + seconds + " s a run, " + rounds
+          + " rounds alternating nginx and the router; medians. The machine: " + Runtime.getRuntime().availableProcessors()
+          + " cores, load average " + loadAverage());
+      System.out.println("upstream direct (nginx, 1 worker):  " + wrk(upstreamPort, "127.0.0.1", seconds));
 
       for (int threads : new int[] {1, 2}) {
         int nginxPort = freePort();
@@ -67,25 +70,56 @@ public final class RouterBenchmark {
             + "proxy_set_header X-Forwarded-Port $server_port; proxy_set_header X-Request-Id $request_id; } }");
         started.add(proxy);
         awaitPort(nginxPort);
-        wrk(nginxPort, HOST, 3); // warm up
-        Result nginx = wrk(nginxPort, HOST, seconds);
-        stop(proxy);
-
         try (Router router = Router.builder().port(0).ioThreads(threads).accessLog(false).build().start()) {
           AppName app = AppName.of("bench");
           router.routes().addApp(app);
           router.routes().addUpstream(app, new Endpoint("127.0.0.1", upstreamPort));
-          wrk(router.port(), HOST, Math.max(10, seconds)); // the JIT's warm-up
-          Result ours = wrk(router.port(), HOST, seconds);
-          String what = threads + (threads == 1 ? " worker/thread" : " workers/threads");
-          System.out.println("nginx  " + what + ": " + nginx);
-          System.out.println("router " + what + ": " + ours);
+          wrk(nginxPort, HOST, 3); // warm-ups: nginx's caches, the JIT
+          wrk(router.port(), HOST, Math.max(10, seconds));
+          List<Result> nginxRuns = new ArrayList<>();
+          List<Result> routerRuns = new ArrayList<>();
+          for (int round = 0; round < rounds; round++) {
+            nginxRuns.add(wrk(nginxPort, HOST, seconds));
+            routerRuns.add(wrk(router.port(), HOST, seconds));
+          }
+          Result nginx = median(nginxRuns);
+          Result ours = median(routerRuns);
+          String what = threads + (threads == 1 ? " worker/thread  " : " workers/threads");
+          System.out.println("nginx  " + what + ": " + nginx + "   runs " + nginxRuns.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.rps)).toList());
+          System.out.println("router " + what + ": " + ours + "   runs " + routerRuns.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.rps)).toList());
           System.out.printf(Locale.ROOT, "ratio  %s: throughput %.2fx nginx (goal >= 0.90), p99 %.2fx nginx (goal <= 1.50)%n", what,
               ours.rps / nginx.rps, ours.p99Millis / nginx.p99Millis);
+        } finally {
+          stop(proxy);
         }
       }
     } finally {
       started.forEach(RouterBenchmark::stop);
+    }
+  }
+
+  /** The median throughput and, separately, the median p99 of several runs. */
+  private static Result median(List<Result> runs) {
+    double[] rps = runs.stream().mapToDouble(Result::rps).sorted().toArray();
+    double[] p99 = runs.stream().mapToDouble(Result::p99Millis).sorted().toArray();
+    String problems = runs.stream().map(Result::problems).filter(p -> !p.isEmpty()).reduce((a, b) -> a + "; " + b).orElse("");
+    return new Result(rps[rps.length / 2], p99[p99.length / 2], problems);
+  }
+
+  private static int option(String[] args, String name, int fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return fallback;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
