@@ -18,7 +18,7 @@ final class AccessLog {
     this.on = on;
   }
 
-  void log(String clientIp, Exchange e) {
+  void log(CharSequence clientIp, Exchange e) {
     if (!on || !LOG.isInfoEnabled()) {
       return;
     }

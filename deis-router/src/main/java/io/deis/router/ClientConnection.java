@@ -54,8 +54,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Channel client;
   private int loop;
-  private String clientIp = "-";
-  private String localPort = "-";
+  /** Both made once per connection, as AsciiStrings: the header encoder copies their bytes as they are. */
+  private AsciiString clientIp = AsciiString.cached("-");
+  private AsciiString localPort = AsciiString.cached("-");
 
   private Exchange ex;
   private ArrayDeque<Object> waiting;
@@ -81,10 +82,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.loop = proxy.loopIndex(client.eventLoop());
     SocketAddress remote = client.remoteAddress();
     if (remote instanceof InetSocketAddress r && r.getAddress() != null) {
-      clientIp = r.getAddress().getHostAddress();
+      clientIp = new AsciiString(r.getAddress().getHostAddress());
     }
     if (client.localAddress() instanceof InetSocketAddress l) {
-      localPort = Integer.toString(l.getPort());
+      localPort = new AsciiString(Integer.toString(l.getPort()));
     }
     lastActivity = System.nanoTime();
     timer = client.eventLoop().schedule(this::tick, Math.min(options.idleTimeoutMillis(), options.requestTimeoutMillis()),
@@ -188,10 +189,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       malformed(request.decoderResult().cause());
       return;
     }
-    e.keepAlive = HttpUtil.isKeepAlive(request);
+    e.keepAlive = Headers.isKeepAlive(request);
     e.requestId = Headers.requestId(request.headers());
     long length = HttpUtil.getContentLength(request, -1L);
-    e.hasBody = length > 0 || HttpUtil.isTransferEncodingChunked(request);
+    e.hasBody = length > 0 || Headers.isChunked(request);
     e.head = e.method == HttpMethod.HEAD;
     e.idempotent = e.head || e.method == HttpMethod.GET || e.method == HttpMethod.PUT || e.method == HttpMethod.DELETE
         || e.method == HttpMethod.OPTIONS || e.method == HttpMethod.TRACE;
@@ -409,7 +410,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       } else {
         e.responseStarted = true;
         e.status = status;
-        e.upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        e.upstreamKeepAlive = Headers.isKeepAlive(response);
         e.keepAlive = Headers.forClient(response, e.version, e.keepAlive, e.head, e.requestId);
       }
       client.write(response, client.voidPromise());

@@ -15,7 +15,7 @@ final class Exchange {
   final long startNanos;
   String host = "-";
   AppRoute route;
-  String requestId = "-";
+  CharSequence requestId = "-";
 
   boolean keepAlive;
   /** Idempotent (RFC 9110 9.2.2): such a request may be sent again after a connect failure. */

@@ -3,6 +3,7 @@ package io.deis.router;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -24,20 +25,32 @@ final class Headers {
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString WEBSOCKET = AsciiString.cached("websocket");
   private static final int MAX_REQUEST_ID_LENGTH = 128;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private Headers() {}
 
   /** A WebSocket handshake ({@code Connection: upgrade} and {@code Upgrade: websocket}). */
   static boolean isWebSocketUpgrade(HttpRequest request) {
     HttpHeaders h = request.headers();
-    return request.method() == HttpMethod.GET
+    // The plain lookup first: Netty's containsValue walks every value of a name through a fresh list.
+    return request.method() == HttpMethod.GET && h.contains(HttpHeaderNames.UPGRADE)
         && h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
         && h.containsValue(HttpHeaderNames.UPGRADE, WEBSOCKET, true);
   }
 
+  /** {@link HttpUtil#isKeepAlive}, without its value lists when there is no Connection header (the common case). */
+  static boolean isKeepAlive(HttpMessage message) {
+    return message.headers().contains(HttpHeaderNames.CONNECTION) ? HttpUtil.isKeepAlive(message)
+        : message.protocolVersion().isKeepAliveDefault();
+  }
+
+  /** {@link HttpUtil#isTransferEncodingChunked}, without its value lists when there is no Transfer-Encoding header. */
+  static boolean isChunked(HttpMessage message) {
+    return message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.isTransferEncodingChunked(message);
+  }
+
   /** The client's X-Request-Id when it is 1 to 128 characters of letters, digits and {@code -_.:}; a new one otherwise. */
-  static String requestId(HttpHeaders h) {
+  static CharSequence requestId(HttpHeaders h) {
     String given = h.get(X_REQUEST_ID);
     return given != null && saneId(given) ? given : newId();
   }
@@ -58,10 +71,13 @@ final class Headers {
     return true;
   }
 
-  /** 128 random bits in hex. Not a secret, so the fast per-thread generator will do. */
-  static String newId() {
+  /**
+   * 128 random bits in hex, as an {@link AsciiString}: one byte array, which the encoders copy as
+   * it is. Not a secret, so the fast per-thread generator will do.
+   */
+  static AsciiString newId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] out = new char[32];
+    byte[] out = new byte[32];
     long bits = random.nextLong();
     for (int i = 0; i < 16; i++, bits >>>= 4) {
       out[i] = HEX[(int) (bits & 0xf)];
@@ -70,11 +86,12 @@ final class Headers {
     for (int i = 16; i < 32; i++, bits >>>= 4) {
       out[i] = HEX[(int) (bits & 0xf)];
     }
-    return new String(out);
+    return new AsciiString(out, false);
   }
 
   /** Turns the client's request into the upstream's: HTTP/1.1 with keep-alive, hop-by-hop headers gone, forwarding headers set. */
-  static void forUpstream(HttpRequest request, boolean upgrade, String clientIp, AsciiString proto, String port, String requestId) {
+  static void forUpstream(HttpRequest request, boolean upgrade, AsciiString clientIp, AsciiString proto, AsciiString port,
+      CharSequence requestId) {
     HttpHeaders h = request.headers();
     stripHopByHop(h);
     if (upgrade) {
@@ -96,7 +113,7 @@ final class Headers {
    * ends the connection for an HTTP/1.0 one.
    */
   static boolean forClient(HttpResponse response, HttpVersion clientVersion, boolean keepAlive, boolean headRequest,
-      String requestId) {
+      CharSequence requestId) {
     HttpHeaders h = response.headers();
     int status = response.status().code();
     stripHopByHop(h);
@@ -108,7 +125,7 @@ final class Headers {
       h.remove(HttpHeaderNames.UPGRADE);
     }
     boolean http10 = clientVersion == HttpVersion.HTTP_1_0;
-    boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+    boolean chunked = isChunked(response);
     boolean bodyless = headRequest || status == 204 || status == 304 || status < 200;
     if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (http10) {
@@ -136,12 +153,16 @@ final class Headers {
   private static void stripHopByHop(HttpHeaders h) {
     String connection = h.get(HttpHeaderNames.CONNECTION);
     if (connection != null) {
-      for (String named : connection.split(",")) {
-        String name = named.strip();
+      int start = 0;
+      while (start < connection.length()) { // the names it lists, without String.split's arrays
+        int comma = connection.indexOf(',', start);
+        int end = comma < 0 ? connection.length() : comma;
+        String name = connection.substring(start, end).strip();
         if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")
             && !name.equalsIgnoreCase("upgrade")) {
           h.remove(name);
         }
+        start = end + 1;
       }
       h.remove(HttpHeaderNames.CONNECTION);
     }

@@ -22,7 +22,7 @@ final class Responses {
   private Responses() {}
 
   static FullHttpResponse text(ByteBufAllocator alloc, HttpVersion version, HttpResponseStatus status, String line,
-      boolean close, String requestId) {
+      boolean close, CharSequence requestId) {
     ByteBuf body = alloc.buffer();
     body.writeCharSequence(status.code() + " " + status.reasonPhrase() + ": " + line + "\n", StandardCharsets.UTF_8);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
@@ -37,7 +37,7 @@ final class Responses {
 
   /** 301 for GET and HEAD, 308 (method and body kept) for the rest. */
   static FullHttpResponse redirect(ByteBufAllocator alloc, HttpVersion version, boolean getOrHead, String location,
-      boolean close, String requestId) {
+      boolean close, CharSequence requestId) {
     HttpResponseStatus status = getOrHead ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT;
     FullHttpResponse r = text(alloc, version, status, "use " + quote(location), close, requestId);
     r.headers().set(HttpHeaderNames.LOCATION, location);
