@@ -33,15 +33,26 @@ public final class RouterBenchmark {
   private static final int CONNECTIONS = 32;
   private static final String HOST = "bench.local.deis";
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ");
   private static final Pattern P99 = Pattern.compile("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)\\b");
   private static final Pattern ERRORS = Pattern.compile("Non-2xx or 3xx responses: (\\d+)|Socket errors: ([^\\n]+)");
 
   private RouterBenchmark() {}
 
-  record Result(double rps, double p99Millis, String problems) {
+  /**
+   * One wrk run. {@code cpuMicros} is the proxy's CPU time per request (nginx: its workers; the
+   * router: its event-loop threads), which the other programs on a busy machine do not skew.
+   */
+  record Result(double rps, double p99Millis, String problems, long requests, double cpuMicros) {
+    Result withCpu(double cpuNanos) {
+      return new Result(rps, p99Millis, problems, requests, requests == 0 ? 0 : cpuNanos / 1000 / requests);
+    }
+
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%,9.0f req/s  p99 %6.2f ms%s", rps, p99Millis, problems.isEmpty() ? "" : "  (" + problems + ")");
+      return String.format(Locale.ROOT, "%,9.0f req/s  p99 %6.2f ms%s%s", rps, p99Millis,
+          cpuMicros > 0 ? String.format(Locale.ROOT, "  cpu %5.1f us/req", cpuMicros) : "",
+          problems.isEmpty() ? "" : "  (" + problems + ")");
     }
   }
 
@@ -78,17 +89,26 @@ public final class RouterBenchmark {
           wrk(router.port(), HOST, Math.max(10, seconds));
           List<Result> nginxRuns = new ArrayList<>();
           List<Result> routerRuns = new ArrayList<>();
+          long jvmNanos = 0;
           for (int round = 0; round < rounds; round++) {
-            nginxRuns.add(wrk(nginxPort, HOST, seconds));
-            routerRuns.add(wrk(router.port(), HOST, seconds));
+            long before = nginxWorkersCpuNanos(proxy.pid());
+            Result n = wrk(nginxPort, HOST, seconds);
+            nginxRuns.add(n.withCpu(nginxWorkersCpuNanos(proxy.pid()) - before));
+            before = routerThreadsCpuNanos();
+            long jvm = processCpuNanos();
+            Result r = wrk(router.port(), HOST, seconds);
+            routerRuns.add(r.withCpu(routerThreadsCpuNanos() - before));
+            jvmNanos += processCpuNanos() - jvm; // the router's runs only
           }
           Result nginx = median(nginxRuns);
           Result ours = median(routerRuns);
           String what = threads + (threads == 1 ? " worker/thread  " : " workers/threads");
+          double jvmMicros = jvmNanos / 1000.0 / Math.max(1, routerRuns.stream().mapToLong(Result::requests).sum());
           System.out.println("nginx  " + what + ": " + nginx + "   runs " + nginxRuns.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.rps)).toList());
           System.out.println("router " + what + ": " + ours + "   runs " + routerRuns.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.rps)).toList());
-          System.out.printf(Locale.ROOT, "ratio  %s: throughput %.2fx nginx (goal >= 0.90), p99 %.2fx nginx (goal <= 1.50)%n", what,
-              ours.rps / nginx.rps, ours.p99Millis / nginx.p99Millis);
+          System.out.printf(Locale.ROOT, "ratio  %s: throughput %.2fx nginx (goal >= 0.90), p99 %.2fx nginx (goal <= 1.50),"
+              + " cpu per request %.2fx nginx (%.1f us/req for the whole JVM, GC and JIT included)%n", what,
+              ours.rps / nginx.rps, ours.p99Millis / nginx.p99Millis, ours.cpuMicros / nginx.cpuMicros, jvmMicros);
         } finally {
           stop(proxy);
         }
@@ -98,12 +118,50 @@ public final class RouterBenchmark {
     }
   }
 
-  /** The median throughput and, separately, the median p99 of several runs. */
+  /** The median throughput and, separately, the median p99 and CPU per request of several runs. */
   private static Result median(List<Result> runs) {
     double[] rps = runs.stream().mapToDouble(Result::rps).sorted().toArray();
     double[] p99 = runs.stream().mapToDouble(Result::p99Millis).sorted().toArray();
+    double[] cpu = runs.stream().mapToDouble(Result::cpuMicros).sorted().toArray();
     String problems = runs.stream().map(Result::problems).filter(p -> !p.isEmpty()).reduce((a, b) -> a + "; " + b).orElse("");
-    return new Result(rps[rps.length / 2], p99[p99.length / 2], problems);
+    return new Result(rps[rps.length / 2], p99[p99.length / 2], problems, 0, cpu[cpu.length / 2]);
+  }
+
+  /** User and system CPU time of an nginx master's worker processes, from /proc (clock ticks of 10 ms). */
+  private static long nginxWorkersCpuNanos(long masterPid) throws IOException {
+    long ticks = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+        try {
+          String stat = Files.readString(proc.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (Long.parseLong(f[1]) == masterPid) { // field 4, ppid
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15, utime and stime
+          }
+        } catch (IOException | RuntimeException e) {
+          // a process that ended meanwhile
+        }
+      }
+    }
+    return ticks * 10_000_000L;
+  }
+
+  /** CPU time of this whole JVM. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** CPU time of the router's event-loop threads. */
+  private static long routerThreadsCpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t != null && t.getThreadName().startsWith("deis-router")) {
+        total += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return total;
   }
 
   private static int option(String[] args, String name, int fallback) {
@@ -146,7 +204,9 @@ public final class RouterBenchmark {
     while (errors.find()) {
       problems.append(problems.length() == 0 ? "" : ", ").append(errors.group().strip());
     }
-    return new Result(Double.parseDouble(rps.group(1)), millis, problems.toString());
+    Matcher total = REQUESTS.matcher(out);
+    long requests = total.find() ? Long.parseLong(total.group(1)) : 0;
+    return new Result(Double.parseDouble(rps.group(1)), millis, problems.toString(), requests, 0);
   }
 
   /** An nginx of its own (prefix, pid and logs in {@code dir}), in the foreground, stopped by its process. */
