@@ -196,9 +196,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     e.head = e.method == HttpMethod.HEAD;
     e.idempotent = e.head || e.method == HttpMethod.GET || e.method == HttpMethod.PUT || e.method == HttpMethod.DELETE
         || e.method == HttpMethod.OPTIONS || e.method == HttpMethod.TRACE;
+    int found = Headers.scan(request.headers());
     String host = request.headers().get(HttpHeaderNames.HOST);
     if (host == null || host.isEmpty()) {
       respond(HttpResponseStatus.BAD_REQUEST, "the request has no Host header: it names the app", true);
+      return;
+    }
+    if ((found & Headers.HOST_TWICE) != 0) {
+      respond(HttpResponseStatus.BAD_REQUEST, "the request has more than one Host header", true);
       return;
     }
     e.host = host;
@@ -218,7 +223,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     e.upgrade = Headers.isWebSocketUpgrade(request);
-    Headers.forUpstream(request, e.upgrade, clientIp, tls ? HTTPS : HTTP, localPort, e.requestId);
+    Headers.forUpstream(request, found, e.upgrade, clientIp, tls ? HTTPS : HTTP, localPort, e.requestId);
     dispatch(e, route.acquire(options.balancing(), null));
   }
 

@@ -89,22 +89,76 @@ final class Headers {
     return new AsciiString(out, false);
   }
 
-  /** Turns the client's request into the upstream's: HTTP/1.1 with keep-alive, hop-by-hop headers gone, forwarding headers set. */
-  static void forUpstream(HttpRequest request, boolean upgrade, AsciiString clientIp, AsciiString proto, AsciiString port,
-      CharSequence requestId) {
+  // Which of the names the proxy cares about a message carries, found in one pass over its headers
+  // (a message has a handful): most are absent, and a lookup per name costs a hash walk each.
+  private static final int CONNECTION = 1;
+  private static final int KEEP_ALIVE = 1 << 1;
+  private static final int PROXY_CONN = 1 << 2;
+  private static final int TE = 1 << 3;
+  private static final int PROXY_AUTH = 1 << 4;
+  private static final int UPGRADE = 1 << 5;
+  private static final int CONTENT_LENGTH = 1 << 6;
+  private static final int TRANSFER_ENCODING = 1 << 7;
+  private static final int REQUEST_ID = 1 << 8;
+  private static final int FORWARDED_FOR = 1 << 9;
+  private static final int HOST = 1 << 10;
+  /** A second Host header: RFC 9112 3.2 says answer 400, and routers that disagree on which one counts get smuggled past. */
+  static final int HOST_TWICE = 1 << 11;
+  private static final int HOP_BY_HOP = CONNECTION | KEEP_ALIVE | PROXY_CONN | TE | PROXY_AUTH;
+
+  static int scan(HttpHeaders h) {
+    int found = 0;
+    for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      found |= switch (name.length()) {
+        case 2 -> is(name, HttpHeaderNames.TE) ? TE : 0;
+        case 4 -> is(name, HttpHeaderNames.HOST) ? (found & HOST) != 0 ? HOST_TWICE : HOST : 0;
+        case 7 -> is(name, HttpHeaderNames.UPGRADE) ? UPGRADE : 0;
+        case 10 -> is(name, HttpHeaderNames.CONNECTION) ? CONNECTION : is(name, HttpHeaderNames.KEEP_ALIVE) ? KEEP_ALIVE : 0;
+        case 12 -> is(name, X_REQUEST_ID) ? REQUEST_ID : 0;
+        case 14 -> is(name, HttpHeaderNames.CONTENT_LENGTH) ? CONTENT_LENGTH : 0;
+        case 15 -> is(name, X_FORWARDED_FOR) ? FORWARDED_FOR : 0;
+        case 16 -> is(name, PROXY_CONNECTION) ? PROXY_CONN : 0;
+        case 17 -> is(name, HttpHeaderNames.TRANSFER_ENCODING) ? TRANSFER_ENCODING : 0;
+        case 18 -> is(name, HttpHeaderNames.PROXY_AUTHENTICATE) ? PROXY_AUTH : 0;
+        default -> 0;
+      };
+    }
+    return found;
+  }
+
+  private static boolean is(CharSequence name, AsciiString known) {
+    return known.contentEqualsIgnoreCase(name);
+  }
+
+  /**
+   * Turns the client's request into the upstream's ({@code found} is its {@link #scan}): HTTP/1.1 with keep-alive,
+   * hop-by-hop headers gone, forwarding headers set.
+   */
+  static void forUpstream(HttpRequest request, int found, boolean upgrade, AsciiString clientIp, AsciiString proto,
+      AsciiString port, CharSequence requestId) {
     HttpHeaders h = request.headers();
-    stripHopByHop(h);
+    stripHopByHop(h, found);
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-    } else {
+    } else if ((found & UPGRADE) != 0) {
       h.remove(HttpHeaderNames.UPGRADE);
     }
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    String forwarded = h.get(X_FORWARDED_FOR);
-    h.set(X_FORWARDED_FOR, forwarded == null ? clientIp : forwarded + ", " + clientIp);
+    String forwarded = (found & FORWARDED_FOR) != 0 ? h.get(X_FORWARDED_FOR) : null;
+    if (forwarded == null) {
+      h.add(X_FORWARDED_FOR, clientIp);
+    } else {
+      h.set(X_FORWARDED_FOR, forwarded + ", " + clientIp);
+    }
+    // The router's own headers: set over the client's, added outright when the client sent none.
     h.set(X_FORWARDED_PROTO, proto);
     h.set(X_FORWARDED_PORT, port);
-    h.set(X_REQUEST_ID, requestId);
+    if ((found & REQUEST_ID) != 0) {
+      h.set(X_REQUEST_ID, requestId);
+    } else {
+      h.add(X_REQUEST_ID, requestId);
+    }
   }
 
   /**
@@ -116,18 +170,19 @@ final class Headers {
       CharSequence requestId) {
     HttpHeaders h = response.headers();
     int status = response.status().code();
-    stripHopByHop(h);
+    int found = scan(h);
+    stripHopByHop(h, found);
     if (status == 101) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       return true;
     }
-    if (status != 426) {
+    if (status != 426 && (found & UPGRADE) != 0) {
       h.remove(HttpHeaderNames.UPGRADE);
     }
     boolean http10 = clientVersion == HttpVersion.HTTP_1_0;
-    boolean chunked = isChunked(response);
+    boolean chunked = (found & TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(response);
     boolean bodyless = headRequest || status == 204 || status == 304 || status < 200;
-    if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (!bodyless && (found & CONTENT_LENGTH) == 0) {
       if (http10) {
         if (chunked) {
           h.remove(HttpHeaderNames.TRANSFER_ENCODING); // an HTTP/1.0 client reads to the end of the connection
@@ -143,16 +198,19 @@ final class Headers {
     } else if (http10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    if (!h.contains(X_REQUEST_ID)) {
-      h.set(X_REQUEST_ID, requestId);
+    if ((found & REQUEST_ID) == 0) {
+      h.add(X_REQUEST_ID, requestId);
     }
     return keepAlive;
   }
 
   /** Removes the headers that belong to one hop: Connection, the ones it names, and the fixed list. */
-  private static void stripHopByHop(HttpHeaders h) {
-    String connection = h.get(HttpHeaderNames.CONNECTION);
-    if (connection != null) {
+  private static void stripHopByHop(HttpHeaders h, int found) {
+    if ((found & HOP_BY_HOP) == 0) {
+      return;
+    }
+    if ((found & CONNECTION) != 0) {
+      String connection = h.get(HttpHeaderNames.CONNECTION);
       int start = 0;
       while (start < connection.length()) { // the names it lists, without String.split's arrays
         int comma = connection.indexOf(',', start);
@@ -166,9 +224,17 @@ final class Headers {
       }
       h.remove(HttpHeaderNames.CONNECTION);
     }
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
-    h.remove(PROXY_CONNECTION);
-    h.remove(HttpHeaderNames.TE);
-    h.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    if ((found & KEEP_ALIVE) != 0) {
+      h.remove(HttpHeaderNames.KEEP_ALIVE);
+    }
+    if ((found & PROXY_CONN) != 0) {
+      h.remove(PROXY_CONNECTION);
+    }
+    if ((found & TE) != 0) {
+      h.remove(HttpHeaderNames.TE);
+    }
+    if ((found & PROXY_AUTH) != 0) {
+      h.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    }
   }
 }

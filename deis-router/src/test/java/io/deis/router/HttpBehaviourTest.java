@@ -145,6 +145,7 @@ class HttpBehaviourTest {
         "POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nboom\r\n",
         "GET / HTTP/1.1\r\nBad Header Name: x\r\nHost: " + HOST + "\r\n\r\n",
         "GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: " + HOST + "\r\nHost: other.local.deis\r\n\r\n",
         "\u0000\u0001\u0002\u0003\r\n\r\n",
     };
     for (String request : bad) {
