@@ -18,15 +18,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +60,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private boolean closing;
   /** Inside a read of the client's: its read-complete flushes whatever was written upstream meanwhile. */
   private boolean reading;
-  private long lastActivity;
-  private ScheduledFuture<?> timer;
+  private final ConnectionTimer timer;
 
   ClientConnection(Proxy proxy, boolean tls) {
     this.proxy = proxy;
     this.options = proxy.options;
     this.tls = tls;
+    this.timer = new ConnectionTimer(this, proxy.options);
   }
 
   // ---------------------------------------------------------------- the client side
@@ -87,9 +83,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (client.localAddress() instanceof InetSocketAddress l) {
       localPort = new AsciiString(Integer.toString(l.getPort()));
     }
-    lastActivity = System.nanoTime();
-    timer = client.eventLoop().schedule(this::tick, Math.min(options.idleTimeoutMillis(), options.requestTimeoutMillis()),
-        TimeUnit.MILLISECONDS);
+    timer.start(client.eventLoop());
   }
 
   @Override
@@ -98,7 +92,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    lastActivity = System.nanoTime();
+    timer.touch();
     reading = true;
     handle(msg);
   }
@@ -144,20 +138,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    timer.cancel();
     Exchange e = ex;
     ex = null;
     if (e != null) {
-      if (e.conn != null) {
-        e.conn.owner = null;
-        e.conn.channel().close();
-        e.conn = null;
-      }
+      e.dropConnection();
       e.releasePending();
-      releaseUpstream(e);
+      e.releaseUpstream();
       if (!e.responseDone && !upgraded) {
         e.status = 499; // nginx's word for a client that left before its answer
       }
@@ -186,7 +173,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (request.decoderResult().isFailure()) {
       ReferenceCountUtil.release(request);
       e.requestId = Headers.newId();
-      malformed(request.decoderResult().cause());
+      Responses.Problem problem = Responses.malformed(request.decoderResult().cause(), options);
+      respond(problem.status(), problem.line(), true);
       return;
     }
     e.keepAlive = Headers.isKeepAlive(request);
@@ -227,27 +215,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     dispatch(e, route.acquire(options.balancing(), null));
   }
 
-  private void malformed(Throwable cause) {
-    if (cause instanceof TooLongHttpLineException) {
-      respond(HttpResponseStatus.REQUEST_URI_TOO_LONG,
-          "the request line is longer than " + options.maxInitialLineLength() + " bytes", true);
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      respond(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-          "the request headers are larger than " + options.maxHeaderSize() + " bytes", true);
-    } else {
-      respond(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request", true);
-    }
-  }
-
   private void redirectToHttps(String host) {
-    String name = Routes.normalize(host);
-    int port = proxy.httpsPort();
-    String location = "https://" + name + (port == 443 ? "" : ":" + port) + ex.uri;
     Exchange e = ex;
+    String location = Responses.httpsLocation(Routes.normalize(host), proxy.httpsPort(), e.uri);
     e.local = true;
     e.responseStarted = true;
     e.responseDone = true;
-    e.status = ex.head || ex.method == HttpMethod.GET ? 301 : 308;
+    e.status = e.head || e.method == HttpMethod.GET ? 301 : 308;
     boolean close = !e.keepAlive || e.hasBody;
     client.writeAndFlush(Responses.redirect(client.alloc(), e.version, e.status == 301, location, close, e.requestId),
         client.voidPromise());
@@ -347,7 +321,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     Upstream failed = e.upstream;
-    releaseUpstream(e);
+    e.releaseUpstream();
     log.warn("{}: cannot connect to {}: {}", failed.app, failed.endpoint, f.cause() == null ? "?" : f.cause().getMessage());
     if (e.idempotent && !e.retried) {
       e.retried = true;
@@ -385,7 +359,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       conn.channel().close();
       return;
     }
-    lastActivity = System.nanoTime();
+    timer.touch();
     if (upgraded) {
       client.write(msg, client.voidPromise());
       backpressure(conn);
@@ -452,10 +426,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
           // The app answered before the body ended. Its connection is mid-request, so it goes; the rest of the
           // body (bounded by maxRequestBodyBytes) is read and dropped, and the client's connection stays usable:
           // closing it now would race a client that already reuses it.
-          e.conn = null;
-          conn.owner = null;
-          conn.channel().close();
-          releaseUpstream(e);
+          e.dropConnection();
+          e.releaseUpstream();
           e.local = true;
           client.flush();
         }
@@ -549,7 +521,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         conn.channel().close();
       }
     }
-    releaseUpstream(e);
+    e.releaseUpstream();
     proxy.accessLog.log(clientIp, e);
     if (!e.keepAlive || !e.requestDone) {
       closeAfterFlush();
@@ -578,13 +550,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       abort();
       return;
     }
-    if (e.conn != null) {
-      e.conn.owner = null;
-      e.conn.channel().close();
-      e.conn = null;
-    }
+    e.dropConnection();
     e.releasePending();
-    releaseUpstream(e);
+    e.releaseUpstream();
     e.local = true;
     e.responseStarted = true;
     e.responseDone = true;
@@ -597,7 +565,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private void afterLocalResponse(boolean close) {
     Exchange e = ex;
     if (close) {
-      releaseUpstream(e);
+      e.releaseUpstream();
       proxy.accessLog.log(clientIp, e);
       ex = null;
       closeAfterFlush();
@@ -617,15 +585,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static void releaseUpstream(Exchange e) {
-    Upstream u = e.upstream;
-    if (u != null) {
-      e.upstream = null;
-      u.release();
-    }
-  }
-
-  // ---------------------------------------------------------------- flow control and timeouts
+  // ---------------------------------------------------------------- flow control and timeouts (see ConnectionTimer)
 
   /** Reads from the client while there is somewhere to put what arrives. */
   private void updateReads() {
@@ -647,30 +607,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /**
-   * One timer per connection, re-armed only when it fires (like Netty's IdleStateHandler), so a
-   * request costs no timer of its own: the connection's idle time and the current request's
-   * whole time are checked against their limits here. It fires at least once per the shorter
-   * limit, so a request that starts between two firings is still caught in time.
-   */
-  private void tick() {
-    timer = null;
-    if (!client.isActive()) {
-      return;
-    }
-    long now = System.nanoTime();
-    long idleLeft = lastActivity + TimeUnit.MILLISECONDS.toNanos(options.idleTimeoutMillis()) - now;
-    Exchange e = ex;
-    long requestNanos = TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
-    long requestLeft = e == null || upgraded ? requestNanos : e.startNanos + requestNanos - now;
-    if (idleLeft <= 0 || requestLeft <= 0 && e != null && !upgraded) {
-      timedOut(e, idleLeft <= 0 ? options.idleTimeoutMillis() : options.requestTimeoutMillis(), idleLeft <= 0);
-      return;
-    }
-    timer = client.eventLoop().schedule(this::tick, Math.min(idleLeft, requestLeft), TimeUnit.NANOSECONDS);
+  Exchange current() {
+    return ex;
   }
 
-  private void timedOut(Exchange e, long limitMillis, boolean idle) {
+  boolean isUpgraded() {
+    return upgraded;
+  }
+
+  boolean isOpen() {
+    return client.isActive();
+  }
+
+  /** The connection idled ({@code idle}) or the request ran out of time: answer 408 or 504 when it still can, else close. */
+  void timedOut(Exchange e, boolean idle) {
+    long limitMillis = idle ? options.idleTimeoutMillis() : options.requestTimeoutMillis();
     if (e == null || upgraded || e.responseStarted) {
       client.close();
       return;

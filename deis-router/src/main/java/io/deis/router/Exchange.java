@@ -61,6 +61,25 @@ final class Exchange {
     this.startNanos = startNanos;
   }
 
+  /** Closes the upstream connection, which is mid-request and so of no further use, without telling this exchange. */
+  void dropConnection() {
+    UpstreamConnection c = conn;
+    if (c != null) {
+      conn = null;
+      c.owner = null;
+      c.channel().close();
+    }
+  }
+
+  /** Uncounts this request at its upstream; safe to call more than once. */
+  void releaseUpstream() {
+    Upstream u = upstream;
+    if (u != null) {
+      upstream = null;
+      u.release();
+    }
+  }
+
   void releasePending() {
     if (pending != null) {
       HttpContent c;

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 
@@ -33,6 +35,26 @@ final class Responses {
     h.set(Headers.X_REQUEST_ID, requestId);
     connection(h, version, close);
     return r;
+  }
+
+  /** What a request the decoder could not read gets. */
+  record Problem(HttpResponseStatus status, String line) {}
+
+  static Problem malformed(Throwable cause, Options options) {
+    if (cause instanceof TooLongHttpLineException) {
+      return new Problem(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "the request line is longer than " + options.maxInitialLineLength() + " bytes");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return new Problem(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "the request headers are larger than " + options.maxHeaderSize() + " bytes");
+    }
+    return new Problem(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+  }
+
+  /** Where the HTTPS version of a request is: the port is left out when it is 443. */
+  static String httpsLocation(String host, int httpsPort, String uri) {
+    return "https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort) + uri;
   }
 
   /** 301 for GET and HEAD, 308 (method and body kept) for the rest. */
