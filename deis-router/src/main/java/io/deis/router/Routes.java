@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -73,8 +72,7 @@ final class Routes implements RouteTable {
 
   @Override
   public void addApp(AppName app) {
-    Objects.requireNonNull(app, "app");
-    apps.computeIfAbsent(app, a -> {
+    apps.computeIfAbsent(check(app), a -> {
       AppRoute route = new AppRoute(a);
       hosts.put(a.value() + platformSuffix, route);
       log.debug("routing {}{}", a, platformSuffix);
@@ -135,7 +133,7 @@ final class Routes implements RouteTable {
 
   @Override
   public void addUpstream(AppName app, Endpoint endpoint) {
-    Objects.requireNonNull(endpoint, "endpoint");
+    check(endpoint);
     AppRoute route = route(app);
     if (route.add(new Upstream(app, endpoint, loops))) {
       log.info("{}: routing to {}", app, endpoint);
@@ -144,7 +142,7 @@ final class Routes implements RouteTable {
 
   @Override
   public boolean drain(AppName app, Endpoint endpoint) {
-    Objects.requireNonNull(endpoint, "endpoint");
+    check(endpoint);
     AppRoute route = apps.get(check(app));
     Upstream u = route == null ? null : route.remove(endpoint);
     if (u == null) {
@@ -168,7 +166,7 @@ final class Routes implements RouteTable {
 
   @Override
   public void removeUpstream(AppName app, Endpoint endpoint) {
-    Objects.requireNonNull(endpoint, "endpoint");
+    check(endpoint);
     AppRoute route = apps.get(check(app));
     Upstream u = route == null ? null : route.remove(endpoint);
     if (u != null) {
@@ -221,6 +219,13 @@ final class Routes implements RouteTable {
       throw new NotFoundException("app '" + app + "' is not routed: add it first");
     }
     return route;
+  }
+
+  private static Endpoint check(Endpoint endpoint) {
+    if (endpoint == null) {
+      throw new InvalidInputException("endpoint is null: give the host and port of a container, such as 127.0.0.1:5000");
+    }
+    return endpoint;
   }
 
   private static AppName check(AppName app) {

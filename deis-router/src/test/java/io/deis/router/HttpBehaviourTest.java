@@ -318,6 +318,11 @@ class HttpBehaviourTest {
     assertThatThrownBy(() -> router.routes().addDomain(APP, "*.example.com"))
         .hasMessage("domain '*.example.com' is a wildcard: Adding a wildcard subdomain is currently not supported.");
     assertThatThrownBy(() -> router.routes().addDomain(null, "x.example.com")).hasMessageContaining("app is null");
+    assertThatThrownBy(() -> router.routes().addApp(null)).isInstanceOf(io.deis.error.InvalidInputException.class);
+    assertThatThrownBy(() -> router.routes().addUpstream(APP, null)).hasMessageContaining("endpoint is null");
+    assertThatThrownBy(() -> router.routes().drain(APP, null)).hasMessageContaining("endpoint is null");
+    assertThatThrownBy(() -> router.routes().addDomain(APP, null)).isInstanceOf(io.deis.error.InvalidInputException.class);
+    assertThatThrownBy(() -> Router.builder().controller(null)).hasMessageContaining("controller is null");
   }
 
   private static Endpoint deadEndpoint() throws IOException {
