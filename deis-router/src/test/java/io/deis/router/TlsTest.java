@@ -125,11 +125,15 @@ class TlsTest {
     return get(serverName, "/");
   }
 
-  /** A JSSE client that sends {@code serverName} by SNI and as the Host, trusting whatever the router shows (the test checks it). */
   Answer get(String serverName, String path) throws Exception {
+    return get(router.httpsPort(), serverName, path);
+  }
+
+  /** A JSSE client that sends {@code serverName} by SNI and as the Host, trusting whatever the router shows (the test checks it). */
+  static Answer get(int httpsPort, String serverName, String path) throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {new TrustEverything()}, null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", router.httpsPort())) {
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort)) {
       socket.setSoTimeout(10_000);
       SSLParameters params = socket.getSSLParameters();
       params.setServerNames(List.of(new SNIHostName(serverName)));
