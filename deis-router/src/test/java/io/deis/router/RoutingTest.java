@@ -140,6 +140,25 @@ class RoutingTest {
   }
 
   @Test
+  void eachRequestGetsOneAccessLogLine() throws Exception {
+    TestUpstream u = upstream(SHOP, "shop-1");
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple writes there
+    try {
+      HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/cart?item=1"))
+          .header("Host", "shop.local.deis").header("X-Request-Id", "req-42").build(), HttpResponse.BodyHandlers.ofString());
+      get(router, "nope.local.deis", "/");
+    } finally {
+      System.setErr(stderr);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).containsPattern("io\\.deis\\.router\\.access - 127\\.0\\.0\\.1 shop\\.local\\.deis \"GET /cart\\?item=1 HTTP/1\\.1\" 200 6 "
+        + java.util.regex.Pattern.quote(u.endpoint().toString()) + " \\d+ms req-42");
+    assertThat(log).containsPattern("127\\.0\\.0\\.1 nope\\.local\\.deis \"GET / HTTP/1\\.1\" 404 0 - \\d+ms [0-9a-f]{32}");
+  }
+
+  @Test
   void keepAliveConnectionsToTheUpstreamAreReused() throws Exception {
     TestUpstream u = upstream(SHOP, "shop-1");
     for (int i = 0; i < 20; i++) {
