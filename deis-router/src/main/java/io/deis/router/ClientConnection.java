@@ -179,6 +179,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     e.keepAlive = Headers.isKeepAlive(request);
     e.requestId = Headers.requestId(request.headers());
+    if (e.method == HttpMethod.CONNECT) {
+      // A tunnel, not a request for an app (nginx refuses it too); Netty's client codec would stop parsing after it.
+      respond(HttpResponseStatus.METHOD_NOT_ALLOWED, "the router does not tunnel: CONNECT is not allowed", true);
+      return;
+    }
     long length = HttpUtil.getContentLength(request, -1L);
     e.hasBody = length > 0 || Headers.isChunked(request);
     e.head = e.method == HttpMethod.HEAD;

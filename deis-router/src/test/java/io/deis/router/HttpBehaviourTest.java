@@ -156,6 +156,10 @@ class HttpBehaviourTest {
       }
     }
     try (RawHttp raw = new RawHttp(router.port())) {
+      assertThat(raw.send("CONNECT " + HOST + ":443 HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").readToEnd())
+          .startsWith("HTTP/1.1 405 ");
+    }
+    try (RawHttp raw = new RawHttp(router.port())) {
       assertThat(raw.send("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").readToEnd())
           .startsWith("HTTP/1.1 414 ");
     }
