@@ -74,6 +74,7 @@ public final class Controller implements AutoCloseable {
   final Set<String> reservedNames;
   final PasswordHasher passwords;
   final Clock clock;
+  final RegistrationMode registrationMode;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<AppName, ReentrantLock> appLocks = new ConcurrentHashMap<>();
@@ -89,6 +90,7 @@ public final class Controller implements AutoCloseable {
     this.reservedNames = Set.copyOf(b.reservedNames);
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
+    this.registrationMode = b.registrationMode;
     this.listeners.addAll(b.listeners);
   }
 
@@ -100,11 +102,19 @@ public final class Controller implements AutoCloseable {
 
   /**
    * Registers a user. The first user registered while no administrator exists becomes one.
+   * Unless the {@link Builder#registrationMode registration mode} is ENABLED (the default), only
+   * that first user may register here; administrators register others with {@link Session#register}.
    *
    * @throws InvalidInputException for a malformed username or an empty password
    * @throws io.deis.error.ConflictException when the username is taken
+   * @throws PermissionDeniedException when the registration mode does not let anyone register
    */
   public User register(String username, String password, String email) {
+    return register(username, password, email, Optional.empty());
+  }
+
+  /** Registers a user on behalf of {@code by} (a session's user), or of nobody: the mode is checked here, once. */
+  User register(String username, String password, String email, Optional<User> by) {
     User.checkUsername(username);
     if (password == null || password.isEmpty()) {
       throw new InvalidInputException("password for '" + username + "' is empty");
@@ -113,11 +123,19 @@ public final class Controller implements AutoCloseable {
     User user;
     synchronized (registration) {
       boolean first = store.users().stream().noneMatch(User::admin);
+      if (!first && registrationMode == RegistrationMode.DISABLED) {
+        throw new PermissionDeniedException("Registration is disabled");
+      }
+      if (!first && registrationMode == RegistrationMode.ADMIN_ONLY && !by.map(User::admin).orElse(false)) {
+        throw new PermissionDeniedException("Registration is restricted to administrators");
+      }
       user = new User(username, email == null ? "" : email, first, now());
       store.createUser(user, hash);
     }
-    emit(username, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
-        username + " registered" + (user.admin() ? " as an administrator" : ""));
+    String actor = by.map(User::username).orElse(username);
+    emit(actor, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
+        (actor.equals(username) ? username + " registered" : actor + " registered " + username)
+            + (user.admin() ? " as an administrator" : ""));
     return user;
   }
 
@@ -347,6 +365,7 @@ public final class Controller implements AutoCloseable {
     private Set<String> reservedNames = Set.of("deis");
     private int passwordHashIterations = 600_000;
     private Clock clock = Clock.systemUTC();
+    private RegistrationMode registrationMode = RegistrationMode.ENABLED;
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -378,6 +397,15 @@ public final class Controller implements AutoCloseable {
     /** PBKDF2 iterations for new password hashes. Default 600,000 (OWASP's advice for PBKDF2-HMAC-SHA256); tests may lower it. */
     public Builder passwordHashIterations(int iterations) {
       this.passwordHashIterations = iterations;
+      return this;
+    }
+
+    /** Who may register users. Default {@link RegistrationMode#ENABLED}: anyone. */
+    public Builder registrationMode(RegistrationMode mode) {
+      if (mode == null) {
+        throw new IllegalArgumentException("registration mode is null: use ENABLED, ADMIN_ONLY or DISABLED");
+      }
+      this.registrationMode = mode;
       return this;
     }
 
