@@ -1,0 +1,132 @@
+package io.deis.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Sends requests the way the Deis v1 client 1.13.4 does (client/controller/client/http.go):
+ * {@code Content-Type: application/json} on every request, even a GET or an empty body, its
+ * User-Agent, and {@code Authorization: token <key>} when it has a token. A real HTTP client
+ * (the JDK's), over a real socket.
+ */
+final class V1Client {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+  private final URI base;
+  private final Optional<String> token;
+  private final HttpClient http;
+
+  V1Client(URI base) {
+    this(base, Optional.empty(), HTTP);
+  }
+
+  private V1Client(URI base, Optional<String> token, HttpClient http) {
+    this.base = base;
+    this.token = token;
+    this.http = http;
+  }
+
+  V1Client withToken(String key) {
+    return new V1Client(base, Optional.of(key), http);
+  }
+
+  V1Client anonymous() {
+    return new V1Client(base, Optional.empty(), http);
+  }
+
+  V1Client using(HttpClient other) {
+    return new V1Client(base, token, other);
+  }
+
+  Response get(String path) {
+    return send("GET", path, "");
+  }
+
+  Response post(String path, String body) {
+    return send("POST", path, body);
+  }
+
+  Response delete(String path) {
+    return send("DELETE", path, "");
+  }
+
+  Response delete(String path, String body) {
+    return send("DELETE", path, body);
+  }
+
+  Response send(String method, String path, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+        .timeout(Duration.ofMinutes(3)) // a guard against a hung server, not a timing assertion
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "Deis Client v1.13.4")
+        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    token.ifPresent(t -> request.header("Authorization", "token " + t));
+    return send(request.build());
+  }
+
+  Response send(HttpRequest request) {
+    try {
+      return new Response(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Registers and logs in as the client does, returning a client that carries the new token. */
+  V1Client registerAndLogin(String username, String password) {
+    Response r = post("/v1/auth/register/", "{\"username\":\"" + username + "\",\"password\":\"" + password
+        + "\",\"email\":\"" + username + "@example.com\"}");
+    if (r.status() != 201) {
+      throw new AssertionError("register " + username + ": " + r);
+    }
+    return login(username, password);
+  }
+
+  V1Client login(String username, String password) {
+    Response r = anonymous().post("/v1/auth/login/", "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+    if (r.status() != 200) {
+      throw new AssertionError("login " + username + ": " + r);
+    }
+    return withToken(r.json().get("token").textValue());
+  }
+
+  record Response(HttpResponse<String> raw) {
+    int status() {
+      return raw.statusCode();
+    }
+
+    String body() {
+      return raw.body();
+    }
+
+    JsonNode json() {
+      try {
+        return JSON.readTree(raw.body());
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + this, e);
+      }
+    }
+
+    Optional<String> header(String name) {
+      return raw.headers().firstValue(name);
+    }
+
+    @Override
+    public String toString() {
+      return raw.request().method() + " " + raw.uri() + " -> " + raw.statusCode() + " " + raw.body();
+    }
+  }
+}
