@@ -112,7 +112,7 @@ class ApiProtocolTest {
   @Test
   void anotherMajorClientVersionIsRefused() {
     var request = java.net.http.HttpRequest.newBuilder(server.url().resolve("/v1/apps/"))
-        .header("DEIS_VERSION", "1234.5678").header("Authorization", "token " + token(admin)).GET().build();
+        .header("DEIS_VERSION", "1234.5678").header("Authorization", "token " + admin.token()).GET().build();
     V1Client.Response r = admin.send(request);
     assertThat(r.status()).isEqualTo(405);
     assertThat(r.json().get("error").textValue())
@@ -163,7 +163,7 @@ class ApiProtocolTest {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       OutputStream out = socket.getOutputStream();
       out.write(("POST /v1/apps/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nAuthorization: token "
-          + token(admin) + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          + admin.token() + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       byte[] chunk = ("{\"pad\":\"" + "y".repeat(40 * 1024)).getBytes(StandardCharsets.US_ASCII);
       for (int i = 0; i < 2; i++) {
         out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -190,7 +190,7 @@ class ApiProtocolTest {
   @Test
   void aBodyThatIsNotJsonIs415() {
     var request = java.net.http.HttpRequest.newBuilder(server.url().resolve("/v1/apps/"))
-        .header("Authorization", "token " + token(admin)).header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", "token " + admin.token()).header("Content-Type", "application/x-www-form-urlencoded")
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("id=form")).build();
     V1Client.Response r = admin.send(request);
     assertThat(r.status()).isEqualTo(415);
@@ -240,18 +240,6 @@ class ApiProtocolTest {
       assertThat(c.appNames()).isEmpty();
       // other endpoints are not limited
       assertThat(client.get("/v1/apps/").status()).isEqualTo(401);
-    }
-  }
-
-  private static String token(V1Client client) {
-    try {
-      var f = V1Client.class.getDeclaredField("token");
-      f.setAccessible(true);
-      @SuppressWarnings("unchecked")
-      java.util.Optional<String> t = (java.util.Optional<String>) f.get(client);
-      return t.orElseThrow();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

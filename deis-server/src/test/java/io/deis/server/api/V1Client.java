@@ -40,6 +40,10 @@ final class V1Client {
     return new V1Client(base, Optional.of(key), http);
   }
 
+  String token() {
+    return token.orElseThrow(() -> new IllegalStateException("this client has no token"));
+  }
+
   V1Client anonymous() {
     return new V1Client(base, Optional.empty(), http);
   }
