@@ -17,8 +17,8 @@ import java.util.Optional;
  * User-Agent, and {@code Authorization: token <key>} when it has a token. A real HTTP client
  * (the JDK's), over a real socket.
  */
-final class V1Client {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class V1Client {
+  public static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -26,7 +26,7 @@ final class V1Client {
   private final Optional<String> token;
   private final HttpClient http;
 
-  V1Client(URI base) {
+  public V1Client(URI base) {
     this(base, Optional.empty(), HTTP);
   }
 
@@ -36,39 +36,39 @@ final class V1Client {
     this.http = http;
   }
 
-  V1Client withToken(String key) {
+  public V1Client withToken(String key) {
     return new V1Client(base, Optional.of(key), http);
   }
 
-  String token() {
+  public String token() {
     return token.orElseThrow(() -> new IllegalStateException("this client has no token"));
   }
 
-  V1Client anonymous() {
+  public V1Client anonymous() {
     return new V1Client(base, Optional.empty(), http);
   }
 
-  V1Client using(HttpClient other) {
+  public V1Client using(HttpClient other) {
     return new V1Client(base, token, other);
   }
 
-  Response get(String path) {
+  public Response get(String path) {
     return send("GET", path, "");
   }
 
-  Response post(String path, String body) {
+  public Response post(String path, String body) {
     return send("POST", path, body);
   }
 
-  Response delete(String path) {
+  public Response delete(String path) {
     return send("DELETE", path, "");
   }
 
-  Response delete(String path, String body) {
+  public Response delete(String path, String body) {
     return send("DELETE", path, body);
   }
 
-  Response send(String method, String path, String body) {
+  public Response send(String method, String path, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
         .timeout(Duration.ofMinutes(3)) // a guard against a hung server, not a timing assertion
         .header("Content-Type", "application/json")
@@ -78,7 +78,7 @@ final class V1Client {
     return send(request.build());
   }
 
-  Response send(HttpRequest request) {
+  public Response send(HttpRequest request) {
     try {
       return new Response(http.send(request, HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
@@ -90,7 +90,7 @@ final class V1Client {
   }
 
   /** Registers and logs in as the client does, returning a client that carries the new token. */
-  V1Client registerAndLogin(String username, String password) {
+  public V1Client registerAndLogin(String username, String password) {
     Response r = post("/v1/auth/register/", "{\"username\":\"" + username + "\",\"password\":\"" + password
         + "\",\"email\":\"" + username + "@example.com\"}");
     if (r.status() != 201) {
@@ -99,7 +99,7 @@ final class V1Client {
     return login(username, password);
   }
 
-  V1Client login(String username, String password) {
+  public V1Client login(String username, String password) {
     Response r = anonymous().post("/v1/auth/login/", "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
     if (r.status() != 200) {
       throw new AssertionError("login " + username + ": " + r);
@@ -107,16 +107,16 @@ final class V1Client {
     return withToken(r.json().get("token").textValue());
   }
 
-  record Response(HttpResponse<String> raw) {
-    int status() {
+  public record Response(HttpResponse<String> raw) {
+    public int status() {
       return raw.statusCode();
     }
 
-    String body() {
+    public String body() {
       return raw.body();
     }
 
-    JsonNode json() {
+    public JsonNode json() {
       try {
         return JSON.readTree(raw.body());
       } catch (IOException e) {
@@ -124,7 +124,7 @@ final class V1Client {
       }
     }
 
-    Optional<String> header(String name) {
+    public Optional<String> header(String name) {
       return raw.headers().firstValue(name);
     }
 
