@@ -18,6 +18,12 @@ final class PrefixHandler extends Handler.Wrapper {
   }
 
   @Override
+  public void setServer(org.eclipse.jetty.server.Server server) {
+    super.setServer(server);
+    other.setServer(server);
+  }
+
+  @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     if (Request.getPathInContext(request).startsWith(prefix)) {
       return other.handle(request, response, callback);
