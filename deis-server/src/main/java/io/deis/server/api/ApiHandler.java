@@ -74,8 +74,13 @@ final class ApiHandler extends Handler.Abstract {
     } catch (IllegalArgumentException e) {
       reply = Reply.json(400, detail(e.getMessage()));
     } catch (RuntimeException e) {
-      log.error("{} {} failed", request.getMethod(), Request.getPathInContext(request), e);
-      reply = Reply.json(500, detail("internal server error: the controller's log has the details"));
+      if (e instanceof org.eclipse.jetty.http.HttpException bad) {
+        // a request Jetty cannot parse further, such as a query that is not valid UTF-8
+        reply = Reply.json(bad.getCode(), detail(bad.getReason()));
+      } else {
+        log.error("{} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+        reply = Reply.json(500, detail("internal server error: the controller's log has the details"));
+      }
     }
     write(request, response, callback, reply);
     return true;

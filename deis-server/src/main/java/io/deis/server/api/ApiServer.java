@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -289,10 +288,6 @@ public final class ApiServer implements AutoCloseable {
         throw new IllegalStateException("ApiServer needs a controller: call controller(...)");
       }
       return new ApiServer(this);
-    }
-
-    Optional<Tls> tlsSettings() {
-      return Optional.ofNullable(tls);
     }
 
     private static int check(String name, int value, int min, int max) {

@@ -120,6 +120,13 @@ class ApiProtocolTest {
   }
 
   @Test
+  void aQueryThatIsNotValidUtf8Is400() {
+    V1Client.Response r = admin.get("/v1/apps/?page_size=%FF%FE");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.header("Content-Type").orElseThrow()).startsWith("application/json");
+  }
+
+  @Test
   void malformedJsonIs400AndCreatesNothing() {
     V1Client.Response r = admin.post("/v1/apps/", "{\"id\": \"half");
     assertThat(r.status()).isEqualTo(400);
