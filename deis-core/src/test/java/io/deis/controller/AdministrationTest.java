@@ -111,10 +111,12 @@ class AdministrationTest {
 
     root.setPassword("bob", "new-bob-pw");
 
+    assertThatThrownBy(bob::user).isInstanceOf(AuthenticationException.class); // bob's sessions end with the old password
+    bob = c.login("bob", "new-bob-pw");
+    Session bobAgain = bob;
     assertThatThrownBy(() -> c.login("bob", "bob-pw")).isInstanceOf(AuthenticationException.class);
-    assertThat(c.login("bob", "new-bob-pw").user().username()).isEqualTo("bob");
-    assertThatThrownBy(() -> bob.setPassword("carol", "x")).isInstanceOf(PermissionDeniedException.class);
-    assertThatThrownBy(() -> bob.setPassword("bob", "x")).isInstanceOf(PermissionDeniedException.class)
+    assertThatThrownBy(() -> bobAgain.setPassword("carol", "x")).isInstanceOf(PermissionDeniedException.class);
+    assertThatThrownBy(() -> bobAgain.setPassword("bob", "x")).isInstanceOf(PermissionDeniedException.class)
         .hasMessageContaining("current one");
     assertThatThrownBy(() -> root.setPassword("bob", "")).isInstanceOf(InvalidInputException.class);
     assertThat(c.login("carol", "carol-pw").user().username()).isEqualTo("carol");

@@ -8,6 +8,7 @@ import io.deis.model.Build;
 import io.deis.model.Container;
 import io.deis.model.ContainerState;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
@@ -17,6 +18,8 @@ import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.Labels;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
+import io.deis.scheduler.Listeners;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -83,6 +86,8 @@ public final class KubernetesScheduler implements Scheduler {
   /** Pods that a restart made, so their history says "restart"; a new scheduler does not know them. */
   private final Map<AppName, Set<String>> restartedPods = new java.util.concurrent.ConcurrentHashMap<>();
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
+  private final Listeners listeners = new Listeners();
+  private volatile Installation installation;
 
   private KubernetesScheduler(Builder builder) {
     this.api = new KubeApi(builder.client);
@@ -142,6 +147,50 @@ public final class KubernetesScheduler implements Scheduler {
   @Override
   public ImageBuilder imageBuilder() {
     return imageBuilder;
+  }
+
+  /**
+   * Records the installation. Kubernetes objects do not carry it yet: until they do, two
+   * installations must not share a cluster (the k8s work of the consistency issue adds it).
+   */
+  @Override
+  public void start(Installation installation) {
+    if (this.installation != null) {
+      throw new IllegalStateException("the scheduler is started already, for installation " + this.installation);
+    }
+    this.installation = installation;
+  }
+
+  /** Kubernetes restarts crashed containers itself; no container events are reported yet. */
+  @Override
+  public void addListener(SchedulerListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Deploys the release when the app runs another one (or none), else scales it to the formation. */
+  @Override
+  public Optional<Duration> reconcile(Release release, Formation formation) {
+    List<Container> running = containers(release.app());
+    if (running.isEmpty() && formation.total() == 0) {
+      return Optional.empty();
+    }
+    if (running.stream().allMatch(c -> c.release() == release.version()) && !running.isEmpty()) {
+      scale(release, formation);
+    } else {
+      deploy(release, formation);
+    }
+    return Optional.empty();
+  }
+
+  /** The apps with a namespace made by this SDK. */
+  @Override
+  public Set<AppName> apps() {
+    return api.call("list namespaces", () -> api.core.listNamespace()
+        .labelSelector(Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE).execute()).getItems().stream()
+        .map(ns -> ns.getMetadata().getLabels() == null ? null : ns.getMetadata().getLabels().get(Labels.APP))
+        .filter(java.util.Objects::nonNull)
+        .map(AppName::of)
+        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
   }
 
   // ---------------------------------------------------------------------------------------------
