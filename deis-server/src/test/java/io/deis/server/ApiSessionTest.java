@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A whole session as the v1 client drives it, over HTTP, in the client's order, with the push made
  * by the real git and ssh clients: register, keys:add, create, git push, config:set, scale,
- * releases, rollback, logs, run, info, destroy, cancel.
+ * releases, rollback, logs, run, domains:add, info, destroy, cancel.
  */
 class ApiSessionTest {
   @TempDir
@@ -31,13 +31,14 @@ class ApiSessionTest {
         GitServer git = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("git")).build().start();
         ApiServer api = ApiServer.builder().controller(controller).port(0).build().start()) {
       V1Client client = new V1Client(api.url());
+      controller.register("admin", "admin-pw", "admin@example.com"); // as PlatformInABox does: alice is not the administrator
 
       // deis register http://127.0.0.1:PORT: the probe, the registration, then the probe and login again
       assertThat(client.get("/v1/").status()).isEqualTo(401);
       V1Client.Response registered = client.post("/v1/auth/register/",
           "{\"username\":\"alice\",\"password\":\"s3cret\",\"email\":\"alice@example.com\"}");
       assertThat(registered.status()).isEqualTo(201);
-      assertThat(registered.json().get("is_superuser").booleanValue()).isTrue(); // the first user
+      assertThat(registered.json().get("is_superuser").booleanValue()).isFalse();
       assertThat(client.get("/v1/").status()).isEqualTo(401);
       V1Client alice = client.login("alice", "s3cret");
 
@@ -96,9 +97,13 @@ class ApiSessionTest {
       assertThat(run.json().get(0).intValue()).isZero();
       assertThat(run.json().get(1).textValue()).isEqualTo("Hello.java\nProcfile\n");
 
-      // deis info: the app, its containers
+      // deis domains:add, then deis info: the app, its containers, its domains
+      assertThat(alice.post("/v1/apps/myapp/domains/", "{\"domain\":\"myapp.example.com\"}").status()).isEqualTo(201);
       JsonNode info = alice.get("/v1/apps/myapp/").json();
       assertThat(info.get("structure").toString()).isEqualTo("{\"web\":2}");
+      assertThat(alice.get("/v1/apps/myapp/containers/?page_size=100").json().get("count").intValue()).isEqualTo(2);
+      assertThat(alice.get("/v1/apps/myapp/domains/?page_size=100").json().get("results").findValuesAsText("domain"))
+          .containsExactly("myapp.example.com");
 
       // deis destroy: the app, its containers and its repository go
       assertThat(alice.delete("/v1/apps/myapp/").status()).isEqualTo(204);

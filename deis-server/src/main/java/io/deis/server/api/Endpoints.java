@@ -18,6 +18,7 @@ final class Endpoints {
     ReleaseEndpoints.addTo(routes);
     ContainerEndpoints.addTo(routes);
     AccessEndpoints.addTo(routes);
+    DomainEndpoints.addTo(routes);
     return routes;
   }
 }

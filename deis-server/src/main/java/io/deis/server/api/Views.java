@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deis.model.App;
 import io.deis.model.AppName;
 import io.deis.model.Build;
+import io.deis.model.Certificate;
 import io.deis.model.Config;
 import io.deis.model.Container;
+import io.deis.model.Domain;
 import io.deis.model.Key;
 import io.deis.model.Release;
 import io.deis.model.StateChange;
@@ -16,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -185,9 +186,29 @@ final class Views {
     return o;
   }
 
-  static ObjectNode pairs(Map<String, String> entries) {
+  static ObjectNode domain(Domain domain) {
     ObjectNode o = object();
-    entries.forEach(o::put);
+    o.put("uuid", derivedUuid("domain", domain.key() + "@" + domain.created()));
+    o.put("app", domain.app().value());
+    o.put("owner", domain.owner());
+    o.put("domain", domain.domain());
+    o.put("created", time(domain.created()));
+    o.put("updated", time(domain.created()));
+    return o;
+  }
+
+  /**
+   * A certificate without its key or text (write-only, as the original). {@code id} is its place
+   * among the caller's certificates in the order they were added (the model keeps no number).
+   */
+  static ObjectNode certificate(Certificate cert, int id) {
+    ObjectNode o = object();
+    o.put("id", id);
+    o.put("common_name", cert.commonName());
+    o.put("expires", time(cert.expires()));
+    o.put("owner", cert.owner());
+    o.put("created", time(cert.created()));
+    o.put("updated", time(cert.created()));
     return o;
   }
 }

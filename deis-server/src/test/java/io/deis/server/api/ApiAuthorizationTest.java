@@ -66,7 +66,10 @@ class ApiAuthorizationTest {
         new String[] {"POST", a + "/scale/", "{\"worker\":1}"},
         new String[] {"GET", a + "/perms/", ""},
         new String[] {"POST", a + "/perms/", "{\"username\":\"autotest-3\"}"},
-        new String[] {"DELETE", a + "/perms/autotest-2", ""});
+        new String[] {"DELETE", a + "/perms/autotest-2", ""},
+        new String[] {"GET", a + "/domains/", ""},
+        new String[] {"POST", a + "/domains/", "{\"domain\":\"guarded.example.com\"}"},
+        new String[] {"DELETE", a + "/domains/guarded.example.com", ""});
   }
 
   @Test

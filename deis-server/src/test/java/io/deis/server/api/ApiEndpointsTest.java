@@ -24,13 +24,15 @@ class ApiEndpointsTest {
   static final String ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPcS38myDO7dQX1CL3jWgGJ3ZTOzJafjRjNa12CCMULK test-ed25519@deis";
   static final String ECDSA = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBDk2ArC12P4EerVNIrS4Mrz7NZbAQikUC3osBvjR/GzDt0dq+1OFiKwJLiRLKVgDg5cDPucr1nBGN5qtUzYWPWs= test-ecdsa@deis";
 
+  private Path tmp;
   private ApiFixture deis;
   private V1Client admin;
   private V1Client alice;
 
   @BeforeAll
-  void start(@TempDir Path tmp) {
-    deis = new ApiFixture(tmp);
+  void start(@TempDir Path dir) {
+    tmp = dir;
+    deis = new ApiFixture(dir.resolve("deis"));
     admin = deis.anonymous.registerAndLogin("admin", "admin-pw");
     alice = deis.anonymous.registerAndLogin("alice", "alice-pw");
   }
@@ -101,7 +103,8 @@ class ApiEndpointsTest {
 
     // an administrator sets it without the current one; a user naming someone else is refused
     assertThat(admin.post("/v1/auth/passwd/", "{\"username\":\"dave\",\"new_password\":\"dave-pw3\"}").status()).isEqualTo(200);
-    deis.anonymous.login("dave", "dave-pw3");
+    assertThat(dave.get("/v1/apps/").status()).isEqualTo(401); // whoever knew the old password loses their sessions
+    dave = deis.anonymous.login("dave", "dave-pw3");
     assertThat(dave.post("/v1/auth/passwd/", "{\"username\":\"alice\",\"new_password\":\"x\"}").status()).isEqualTo(403);
     assertThat(dave.post("/v1/auth/passwd/", "{\"username\":\"dave\",\"new_password\":\"x\"}").status()).isEqualTo(403);
     deis.anonymous.login("alice", "alice-pw");
@@ -454,6 +457,62 @@ class ApiEndpointsTest {
     assertThat(one).hasSize(1);
     assertThat(one.get(0).get("num").intValue()).isEqualTo(2);
     assertThat(one.get(0).get("state").textValue()).isEqualTo("up");
+  }
+
+  // ---------------------------------------------------------------- domains and certificates
+
+  @Test
+  void domainsAreAddedListedAndRemovedAndInvalidOnesAre400() {
+    createApp(alice, "domained");
+    V1Client.Response added = alice.post("/v1/apps/domained/domains/", "{\"domain\":\"test-domain.example.com\"}");
+    assertThat(added.status()).as(added.toString()).isEqualTo(201);
+    assertThat(names(added.json())).isSubsetOf("uuid", "owner", "created", "updated", "app", "domain");
+    assertThat(added.json().get("app").textValue()).isEqualTo("domained");
+    assertThat(added.json().get("owner").textValue()).isEqualTo("alice");
+    assertThat(alice.post("/v1/apps/domained/domains/", "{\"domain\":\"MYDOMAIN.NET\"}").status()).isEqualTo(201);
+
+    JsonNode list = alice.get("/v1/apps/domained/domains/").json();
+    assertThat(list.get("results").findValuesAsText("domain")).containsExactly("test-domain.example.com", "MYDOMAIN.NET");
+    for (String bad : new String[] {"this_is_an.invalid.domain", "this-is-an.invalid.1", "django.pass--sandbox", "domain1", "*.deis.example.com"}) {
+      V1Client.Response r = alice.post("/v1/apps/domained/domains/", "{\"domain\":\"" + bad + "\"}");
+      assertThat(r.status()).as(bad).isEqualTo(400);
+      assertThat(r.json().get("domain").get(0).textValue()).as(bad).isNotEmpty();
+    }
+    createApp(alice, "other-domained");
+    assertThat(alice.post("/v1/apps/other-domained/domains/", "{\"domain\":\"test-domain.example.com\"}").json().get("domain").get(0).textValue())
+        .contains("test-domain.example.com");
+    assertThat(alice.post("/v1/apps/this-app-does-not-exist/domains/", "{\"domain\":\"x.example.com\"}").status()).isEqualTo(404);
+
+    assertThat(alice.delete("/v1/apps/domained/domains/test-domain.example.com").status()).isEqualTo(204);
+    assertThat(alice.get("/v1/apps/domained/domains/").json().get("results").findValuesAsText("domain")).containsExactly("MYDOMAIN.NET");
+    assertThat(alice.delete("/v1/apps/domained/domains/test-domain.example.com").status()).isEqualTo(404);
+  }
+
+  @Test
+  void certificatesAreAddedShownWithoutTheirKeyAndRemoved() throws Exception {
+    String[] pem = TestCertificates.selfSigned(tmp, "foo.example.com");
+    V1Client.Response added = alice.post("/v1/certs/", "{\"certificate\":" + V1Client.JSON.writeValueAsString(pem[0])
+        + ",\"key\":" + V1Client.JSON.writeValueAsString(pem[1]) + "}");
+    assertThat(added.status()).as(added.toString()).isEqualTo(201);
+    JsonNode cert = added.json();
+    assertThat(cert.get("common_name").textValue()).isEqualTo("foo.example.com");
+    assertThat(cert.get("expires").textValue()).matches(TIME);
+    assertThat(cert.get("id").isInt()).isTrue();
+    assertThat(added.body()).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE");
+
+    assertThat(alice.get("/v1/certs/").json().get("results").findValuesAsText("common_name")).containsExactly("foo.example.com");
+    assertThat(alice.get("/v1/certs/foo.example.com").json().get("common_name").textValue()).isEqualTo("foo.example.com");
+    V1Client.Response wildcard = alice.post("/v1/certs/", "{\"certificate\":" + V1Client.JSON.writeValueAsString(pem[0])
+        + ",\"key\":" + V1Client.JSON.writeValueAsString(pem[1]) + ",\"common_name\":\"*.example.com\"}");
+    assertThat(wildcard.status()).isEqualTo(400);
+    assertThat(wildcard.json().get("detail").textValue()).contains("Wildcard certificates are not supported");
+    V1Client.Response notAKey = alice.post("/v1/certs/", "{\"certificate\":" + V1Client.JSON.writeValueAsString(pem[0])
+        + ",\"key\":\"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\"}");
+    assertThat(notAKey.status()).isEqualTo(400);
+    assertThat(admin.send("PUT", "/v1/certs/", "{}").status()).isEqualTo(405);
+
+    assertThat(alice.delete("/v1/certs/foo.example.com").status()).isEqualTo(204);
+    assertThat(alice.get("/v1/certs/").json().get("count").intValue()).isZero();
   }
 
   // ---------------------------------------------------------------- keys, perms, users
