@@ -267,14 +267,13 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName name, int lines) {
-    List<String> out = new ArrayList<>();
+  public List<LogLine> logs(AppName name, int lines) {
+    List<List<LogLine>> sources = new ArrayList<>();
     for (Container c : containers(name)) {
-      for (String line : runtime.logs(c.id(), lines)) {
-        out.add(name + "[" + c.type() + "." + c.num() + "]: " + line);
-      }
+      String source = c.type() + "." + c.num();
+      sources.add(runtime.logs(c.id(), lines).stream().map(l -> l.withSource(source)).toList());
     }
-    return out.size() <= lines ? out : out.subList(out.size() - lines, out.size());
+    return LogLine.newest(sources, lines);
   }
 
   @Override
@@ -336,7 +335,15 @@ public final class RuntimeScheduler implements Scheduler {
       log.warn("{}: aborting v{}: {}", release.app(), release.version(), why);
       // The failed containers' last words say more than an exit code; read them before they are removed.
       String output = failures.keySet().stream().map(this::lastOutput).filter(o -> !o.isEmpty()).collect(Collectors.joining());
-      retire(app, fresh, "aborted deploy", false);
+      // An interrupted caller still cleans up: the interrupt is set aside while the new containers go, then restored.
+      boolean interrupted = Thread.interrupted();
+      try {
+        retire(app, fresh, "aborted deploy", false);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       throw error.apply("aborting, failed to start some containers of " + release.app() + " v" + release.version() + ": " + why + output);
     }
     app.release(release);
@@ -390,7 +397,7 @@ public final class RuntimeScheduler implements Scheduler {
       return "";
     }
     try {
-      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES);
+      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES).stream().map(LogLine::text).toList();
       return lines.isEmpty() ? "" : "\n  last output of " + slot.container.name() + ":\n    " + String.join("\n    ", lines);
     } catch (RuntimeException e) {
       return "";
@@ -505,7 +512,7 @@ public final class RuntimeScheduler implements Scheduler {
 
     Optional<Duration> run() {
       app.release(release);
-      adoptStrays();
+      refresh();
       List<Slot> unwanted = new ArrayList<>();
       Map<ProcessType, List<Slot>> keep = new LinkedHashMap<>();
       for (Slot slot : app.live()) {
@@ -583,13 +590,31 @@ public final class RuntimeScheduler implements Scheduler {
       });
     }
 
-    /** Takes into the table any container of the app the runtime has and the table does not (a task of an interrupted operation made it). */
-    private void adoptStrays() {
-      Set<String> known = app.all().stream().map(s -> s.container.id()).collect(Collectors.toSet());
-      for (RuntimeContainer rc : runtime.list(Labels.forApp(installation, app.name))) {
-        if (known.contains(rc.id())) {
+    /**
+     * Brings the table in line with what the runtime says now: containers it does not know (a task
+     * of an interrupted operation made them) are adopted, containers the runtime lost are
+     * forgotten, and each known container takes the runtime's word on whether it runs (a stop
+     * or start whose answer was lost leaves the table wrong).
+     */
+    private void refresh() {
+      Map<String, RuntimeContainer> byId = new LinkedHashMap<>();
+      runtime.list(Labels.forApp(installation, app.name)).forEach(rc -> byId.put(rc.id(), rc));
+      for (Slot slot : app.all()) {
+        Container c = slot.container;
+        if (c.id().isEmpty() || c.state() == ContainerState.DESTROYED) {
           continue;
         }
+        RuntimeContainer rc = byId.remove(c.id());
+        if (rc == null) {
+          log.warn("{}: {} is gone from the runtime", app.name, c.jobName());
+          app.remove(slot);
+        } else if (rc.running() && c.state() != ContainerState.UP) {
+          app.update(slot, x -> x.moveTo(ContainerState.UP, "found running").withEndpoint(rc.endpoint()));
+        } else if (!rc.running() && c.state() == ContainerState.UP) {
+          app.update(slot, x -> x.moveTo(ContainerState.DOWN, "found stopped", rc.exitCode(), Instant.now()));
+        }
+      }
+      for (RuntimeContainer rc : byId.values()) {
         Optional<Container> found = ContainerLabels.read(rc);
         if (found.isEmpty()) {
           if (!ProcessType.RUN.value().equals(rc.labels().get(Labels.TYPE))) {
@@ -600,14 +625,6 @@ public final class RuntimeScheduler implements Scheduler {
         }
         Container c = found.get().moveTo(ContainerState.CREATED, "adopted");
         app.adopt(rc.running() ? c.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()) : c);
-      }
-      // A container the runtime lost (removed behind our back) is forgotten, to be made again.
-      for (Slot slot : app.all()) {
-        if (!slot.container.id().isEmpty() && slot.container.state() != ContainerState.DESTROYED
-            && runtime.inspect(slot.container.id()).isEmpty()) {
-          log.warn("{}: {} is gone from the runtime", app.name, slot.container.jobName());
-          app.remove(slot);
-        }
       }
     }
   }
