@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * p99 at most 1.5x.
  *
  * <pre>
- * mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.RouterBenchmark [-Dexec.args="--seconds 10 --rounds 3"]
+ * mvn -q -pl deis-examples -am test-compile exec:java -Dexec.mainClass=io.deis.examples.bench.RouterBenchmark [-Dexec.args="--seconds 10 --rounds 3"]
  * </pre>
  *
  * <p>Needs Debian's nginx-light and wrk; installs them with apt-get when missing (as root).
