@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.spy;
 
 import io.deis.build.BuildSource;
@@ -30,7 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +47,19 @@ class ConsistencyTest {
   @TempDir
   Path tmp;
   private final Store store = spy(new InMemoryStore());
+  /** While set, the store fails to record the success of release v3 (stubbed once, before any thread uses the store). */
+  private final java.util.concurrent.atomic.AtomicBoolean failV3Success = new java.util.concurrent.atomic.AtomicBoolean();
+
+  @org.junit.jupiter.api.BeforeEach
+  void stubTheStore() {
+    doAnswer(call -> {
+      Release r = call.getArgument(0);
+      if (failV3Success.get() && r.version() == 3 && r.status() == Release.Status.SUCCEEDED) {
+        throw new IllegalStateException("disk full");
+      }
+      return call.callRealMethod();
+    }).when(store).recordOutcome(any(), any());
+  }
   private Controller deis;
   private LocalRuntime runtime;
 
@@ -220,26 +231,15 @@ class ConsistencyTest {
 
   @Test
   void aStoreThatFailsToRecordTheOutcomeLeavesNothingHalfDone() throws Exception {
-    // Stubbed before the controller starts and switched by a flag: Mockito's stubbing is not
-    // thread-safe, and the reconciler's threads call the spy at any time once it runs (a call of
-    // theirs between doThrow().when(store) and the stubbed call takes the stubbing over).
-    AtomicBoolean diskFull = new AtomicBoolean();
-    doAnswer(call -> {
-      Release release = call.getArgument(0);
-      if (diskFull.get() && release.version() == 3 && release.status() == Release.Status.SUCCEEDED) {
-        throw new IllegalStateException("disk full");
-      }
-      return call.callRealMethod();
-    }).when(store).recordOutcome(any(), any());
     controller(Duration.ofMillis(200));
     Session alice = login("alice");
     alice.createApp("app");
     alice.deploy("app", BuildSource.commit(repo("v2"), "HEAD"));
     alice.scale("app", "worker=2");
+    failV3Success.set(true);
 
-    diskFull.set(true);
     assertThatThrownBy(() -> alice.deploy("app", BuildSource.commit(repo("v3"), "HEAD"))).hasMessageContaining("disk full");
-    diskFull.set(false);
+    failV3Success.set(false);
 
     deis.reconcile();
     assertThat(alice.release("app", 3).status()).as("a pending release found under the lock lost its deploy").isEqualTo(Release.Status.FAILED);

@@ -5,7 +5,11 @@ import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.model.Key;
 import io.deis.model.SshPublicKey;
+import io.deis.router.Router;
+import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.docker.DockerScheduler;
 import io.deis.server.GitServer;
+import io.deis.server.api.ApiServer;
 import io.deis.store.jdbc.JdbcStore;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,34 +25,38 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The platform in a box: a controller on the local runtime and the git server, so that
- * {@code git push deis master} builds, releases and runs an app on this machine.
+ * The platform in a box: a controller on the local runtime (or Docker with {@code --docker}), the
+ * Deis v1 REST API on port 8000, the git server on port 2222 and the router on port 8080, so that
+ * the {@code deis} client and {@code git push deis master} build, release and run apps on this
+ * machine, and {@code curl -H 'Host: APP.local.deis' http://127.0.0.1:8080/} reaches them.
  *
  * <pre>
- * PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]
+ * PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
+ *                [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]
  *                [--database jdbc:postgresql://HOST/DB?user=U&amp;password=P]
  * </pre>
  *
  * <p>The platform's state (users, keys, apps, releases) is kept in {@code --data DIR} (an H2 file,
- * with the git repositories and build checkouts beside it), or in the PostgreSQL database of
+ * beside the git repositories and build checkouts), or in the PostgreSQL database of
  * {@code --database}. Stop the box and start it again on the same data: everything is still there,
- * and the apps are started again at their current release and formation. The first start
- * registers {@code --user} with a random password (printed) and {@code --key}; later starts
- * authenticate the administrator by that key.
+ * and the apps run again at their current release and formation. The first start registers
+ * {@code --user} with a random password, printed and kept in {@code DIR/admin-password} (readable
+ * by its owner only) so that a later start logs the administrator in again; a registered
+ * {@code --key} does as well.
  *
- * <p>The administrator's public key is taken from {@code --key}, else from ~/.ssh (id_ed25519.pub,
- * id_ecdsa.pub, id_rsa.pub). On the local runtime pushed code runs as processes of the user who
- * started this program: single-tenant, for development.
+ * <p>With {@code --key} the administrator gets that public key (to push without the deis client);
+ * without it, users add their keys with {@code deis keys:add} (a key belongs to one user only, so
+ * the box does not take one from ~/.ssh on its own). On the local runtime pushed code runs as
+ * processes of the user who started this program: single-tenant, for development.
  */
 public final class PlatformInABox {
   private static final PrintStream out = System.out;
-  private static final List<String> DEFAULT_KEYS = List.of("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub");
   private static final Set<AuditEvent.Kind> SHOWN = EnumSet.of(AuditEvent.Kind.APP_CREATED, AuditEvent.Kind.APP_DESTROYED,
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
-  private static final String USAGE =
-      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]"
-          + " [--database jdbc:postgresql://HOST/DB?user=U&password=P]";
+  private static final String USAGE = "usage: PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
+      + " [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]"
+      + " [--database jdbc:postgresql://HOST/DB?user=U&password=P]";
 
   private PlatformInABox() {}
 
@@ -68,7 +76,7 @@ public final class PlatformInABox {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: apps' processes end, the git server closes.");
+      out.println("Stopping: apps' processes end, the API, the git server and the router close.");
       box.close();
       stopped.countDown();
     }, "platform-in-a-box-shutdown"));
@@ -77,10 +85,13 @@ public final class PlatformInABox {
     stopped.await();
   }
 
-  /** The running platform: its store, its controller, its git server and the administrator's session. */
-  public record Running(JdbcStore store, Controller controller, GitServer git, Session admin) implements AutoCloseable {
+  /** The running platform: its store, its controller, its API, its git server, its router and the administrator's session. */
+  public record Running(JdbcStore store, Controller controller, ApiServer api, GitServer git, Router router, Session admin)
+      implements AutoCloseable {
     @Override
     public void close() {
+      router.close();
+      api.close();
       git.close();
       controller.close();
       store.close();
@@ -95,23 +106,40 @@ public final class PlatformInABox {
    */
   public static Running start(String[] args, PrintStream out) throws IOException {
     Options options = Options.parse(args);
-    String publicKey = readPublicKey(options.key);
+    Optional<String> publicKey = readPublicKey(options.key);
 
+    // The state outlives the box: in the data directory (H2) or in PostgreSQL, with the git
+    // repositories, the build checkouts and the SSH host key in the data directory.
     Path data = Files.createDirectories(options.data.toAbsolutePath());
     JdbcStore store = options.database.isPresent()
         ? JdbcStore.postgres(options.database.get(), System.getenv("DEIS_DATABASE_USER"), System.getenv("DEIS_DATABASE_PASSWORD"))
         : JdbcStore.h2(data);
     Controller deis;
     try {
-      deis = Controller.builder().store(store).dataDirectory(Files.createDirectories(data.resolve("controller"))).build();
+      Controller.Builder controller = Controller.builder().store(store).dataDirectory(Files.createDirectories(data.resolve("controller")));
+      if (options.docker) {
+        Scheduler docker = DockerScheduler.builder().build(); // fails at once, naming DOCKER_HOST, when no daemon answers
+        controller.scheduler(docker);
+      }
+      deis = controller.build();
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
-    GitServer git;
+    GitServer git = null;
+    ApiServer api = null;
+    Router router = null;
     try {
       git = GitServer.builder().controller(deis).host(options.host).port(options.port).dataDirectory(data).build().start();
+      api = ApiServer.builder().controller(deis).host(options.host).port(options.apiPort).build().start();
+      router = Router.builder().controller(deis).host(options.host).port(options.routerPort).build().start();
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
+      if (git != null) {
+        git.close();
+      }
       deis.close();
       store.close();
       throw e;
@@ -119,20 +147,15 @@ public final class PlatformInABox {
     try {
       Optional<String> password = Optional.empty();
       Session admin;
-      Key key;
       if (store.user(options.user).isEmpty()) {
         password = Optional.of(randomPassword());
         deis.register(options.user, password.get(), options.user + "@localhost");
         admin = deis.login(options.user, password.get());
-        key = admin.addKey(null, publicKey);
+        writeOwnerOnly(data.resolve(PASSWORD_FILE), password.get());
       } else {
-        // A restart on the same state: the administrator is known by the key registered on the first start.
-        String fingerprint = SshPublicKey.parse(publicKey).fingerprintSha256();
-        key = store.keyByFingerprint(fingerprint).filter(k -> k.owner().equals(options.user)).orElseThrow(() ->
-            new IllegalArgumentException("user '" + options.user + "' exists in this platform's state, but the key " + fingerprint
-                + " is not one of theirs: pass --key with the key registered on the first start, or another --data"));
-        admin = deis.authenticateKey(fingerprint);
+        admin = again(deis, store, options.user, publicKey, data);
       }
+      Optional<Key> key = publicKey.map(k -> registered(store, options.user, k).orElseGet(() -> admin.addKey(null, k)));
       deis.addListener(event -> {
         if (SHOWN.contains(event.kind())) {
           out.println("[deis] " + event.app().map(a -> a + ": ").orElse("") + event.message());
@@ -143,24 +166,35 @@ public final class PlatformInABox {
       }
 
       out.println("Deis platform in a box");
-      out.println("  controller:    local runtime, data in " + data);
+      out.println("  controller:    " + (options.docker ? "Docker" : "local runtime") + ", data in " + data);
       out.println("  state:         " + store + ", kept across restarts (" + admin.apps().size() + " apps)");
+      out.println("  API:           " + api.url() + "  (Deis v1 API " + ApiServer.API_VERSION + ")");
       out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
+      out.println("  router:        http://APP." + router.platformDomain() + " at " + routerUrl(options.host, router.port()));
       out.println("  administrator: " + options.user + password.map(p -> " (password " + p + ")").orElse(" (registered earlier)")
-          + ", key " + key.fingerprint() + " " + key.id());
+          + key.map(k -> ", key " + k.fingerprint() + " " + k.id()).orElse(", no key yet: add one with deis keys:add"));
       out.println();
-      out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
-          + " on this host: single-tenant, for development only.");
+      if (!options.docker) {
+        out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
+            + " on this host: single-tenant, for development only.");
+        out.println();
+      }
+      out.println("With the deis v1 client, register (or log in as " + options.user + "):");
+      out.println("  deis register " + api.url());
       out.println();
       if (options.app.isPresent()) {
         out.println("Add the remote in your app's git repository and push:");
         out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
         out.println("  git push deis master");
+        out.println("Then reach it through the router:");
+        out.println("  curl -H 'Host: " + options.app.get() + "." + router.platformDomain() + "' " + routerUrl(options.host, router.port()));
       } else {
         out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
       }
-      return new Running(store, deis, git, admin);
+      return new Running(store, deis, api, git, router, admin);
     } catch (RuntimeException e) {
+      router.close();
+      api.close();
       git.close();
       deis.close();
       store.close();
@@ -168,27 +202,59 @@ public final class PlatformInABox {
     }
   }
 
-  private static String readPublicKey(Optional<String> given) throws IOException {
+  private static final String PASSWORD_FILE = "admin-password";
+
+  /**
+   * The administrator's session on a restart: by a key of theirs when one is given and registered,
+   * else with the password the first start kept.
+   */
+  private static Session again(Controller deis, JdbcStore store, String user, Optional<String> publicKey, Path data) throws IOException {
+    Optional<Key> key = publicKey.flatMap(k -> registered(store, user, k));
+    if (key.isPresent()) {
+      return deis.authenticateKey(key.get().fingerprint());
+    }
+    Path file = data.resolve(PASSWORD_FILE);
+    if (Files.isRegularFile(file)) {
+      try {
+        return deis.login(user, Files.readString(file).strip());
+      } catch (io.deis.error.AuthenticationException e) {
+        // changed since the first start: fall through to the error
+      }
+    }
+    throw new IllegalArgumentException("user '" + user + "' exists in this platform's state, and the box cannot log them in"
+        + " (the password kept in " + file + " is missing or was changed): pass --key with a key registered to " + user
+        + ", or start with another --data");
+  }
+
+  private static Optional<Key> registered(JdbcStore store, String user, String publicKey) {
+    return store.keyByFingerprint(SshPublicKey.parse(publicKey).fingerprintSha256()).filter(k -> k.owner().equals(user));
+  }
+
+  private static void writeOwnerOnly(Path file, String text) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, text + "\n");
+  }
+
+  private static Optional<String> readPublicKey(Optional<String> given) throws IOException {
     if (given.isPresent()) {
       String value = given.get();
       if (value.startsWith("ssh-") || value.startsWith("ecdsa-")) {
-        return value;
+        return Optional.of(value);
       }
       Path file = Path.of(value.replaceFirst("^~", System.getProperty("user.home")));
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException("--key " + value + ": no such file; give a public key file (.pub) or the key text");
       }
-      return Files.readString(file).strip();
+      return Optional.of(Files.readString(file).strip());
     }
-    Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
-    for (String name : DEFAULT_KEYS) {
-      Path file = ssh.resolve(name);
-      if (Files.isRegularFile(file)) {
-        return Files.readString(file).strip();
-      }
-    }
-    throw new IllegalArgumentException("no public key found in " + ssh + " (" + String.join(", ", DEFAULT_KEYS)
-        + "): pass --key FILE.pub, or create one with: ssh-keygen -t ed25519");
+    return Optional.empty(); // users add their keys through the API: deis keys:add
+  }
+
+  private static String routerUrl(String host, int port) {
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port + "/";
   }
 
   private static String randomPassword() {
@@ -197,19 +263,26 @@ public final class PlatformInABox {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private record Options(Optional<String> app, Optional<String> key, String user, int port, String host, Path data,
-      Optional<String> database) {
+  private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, int routerPort,
+      String host, Path data, boolean docker, Optional<String> database) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
       String user = "admin";
       int port = GitServer.DEFAULT_PORT;
+      int apiPort = ApiServer.DEFAULT_PORT;
+      int routerPort = 8080;
+      boolean docker = false;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
       Optional<String> database = Optional.empty();
       List<String> rest = new ArrayList<>(List.of(args));
       while (!rest.isEmpty()) {
         String flag = rest.remove(0);
+        if (flag.equals("--docker")) {
+          docker = true;
+          continue;
+        }
         if (rest.isEmpty()) {
           throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unexpected argument '" + flag + "'");
         }
@@ -227,17 +300,21 @@ public final class PlatformInABox {
             }
             database = Optional.of(value);
           }
-          case "--port" -> {
-            try {
-              port = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port '" + value + "' is not a number");
-            }
-          }
+          case "--port" -> port = number(flag, value);
+          case "--api-port" -> apiPort = number(flag, value);
+          case "--router-port" -> routerPort = number(flag, value);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, host, data, database);
+      return new Options(app, key, user, port, apiPort, routerPort, host, data, docker, database);
+    }
+
+    private static int number(String flag, String value) {
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " '" + value + "' is not a number");
+      }
     }
   }
 }
