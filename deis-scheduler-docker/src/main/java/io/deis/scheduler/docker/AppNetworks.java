@@ -65,9 +65,14 @@ final class AppNetworks {
   Set<AppName> apps() {
     Set<AppName> apps = new TreeSet<>();
     for (Network n : docker.listNetworksCmd().withFilter("label", labelFilters(Labels.forInstallation(names.installation()))).exec()) {
-      String app = n.getLabels() == null ? null : n.getLabels().get(Labels.APP);
-      if (app != null && n.getName().equals(names.network(AppName.of(app)))) {
-        apps.add(AppName.of(app));
+      String label = n.getLabels() == null ? null : n.getLabels().get(Labels.APP);
+      try {
+        AppName app = AppName.of(label);
+        if (n.getName().equals(names.network(app))) {
+          apps.add(app);
+        }
+      } catch (RuntimeException e) {
+        // no app label, or one this version cannot read: not a network of an app
       }
     }
     return apps;

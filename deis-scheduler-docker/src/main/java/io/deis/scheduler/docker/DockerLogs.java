@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Containers' logs, read from Docker and bounded: at most {@code linesLimit} lines and
@@ -21,6 +23,7 @@ import java.util.function.Predicate;
  * here, so that {@code logs} still shows why it crashed.
  */
 final class DockerLogs {
+  private static final Logger log = LoggerFactory.getLogger(DockerLogs.class);
   /** How many log lines of a container's earlier runs are kept after its Docker container is removed. */
   static final int KEPT_LINES = 1000;
   private static final long READ_TIMEOUT_SECONDS = 30;
@@ -66,6 +69,13 @@ final class DockerLogs {
         @Override
         public void onNext(Frame frame) {
           out.write(frame.getPayload());
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          // A container removed while it is read (by a concurrent stop): what was read is what there is.
+          log.debug("reading the log of {} ended: {}", idOrName, error.toString());
+          onComplete();
         }
       }).awaitCompletion(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (NotFoundException | ConflictException e) {
