@@ -20,9 +20,9 @@ import io.deis.model.Release;
 import io.deis.model.SshPublicKey;
 import io.deis.model.User;
 import io.deis.scheduler.ContainerFilter;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +81,12 @@ public final class Session {
       User me = user();
       return work.apply(me, controller.authorize(me, appName, access));
     });
+  }
+
+  /** {@link #locked} without the lock, for single atomic store changes that must not wait behind a long operation. */
+  private <T> T unlocked(String name, Controller.Access access, java.util.function.BiFunction<User, App, T> work) {
+    User me = user();
+    return work.apply(me, controller.authorize(me, AppName.of(name), access));
   }
 
   private App readable(String name) {
@@ -159,7 +165,7 @@ public final class Session {
   /** Lets another user do everything with the app but destroy or transfer it. Owner or administrator only. */
   public void share(String name, String otherUser) {
     requireArgument("username", otherUser);
-    locked(name, Controller.Access.OWN, (me, app) -> {
+    unlocked(name, Controller.Access.OWN, (me, app) -> {
       User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
       if (other.username().equals(app.owner())) {
         throw new InvalidInputException("user '" + otherUser + "' owns " + app.name() + " already: share it with someone else");
@@ -171,11 +177,15 @@ public final class Session {
     });
   }
 
-  /** Takes a collaborator's access away. Owner or administrator; collaborators may remove only themselves. */
+  /**
+   * Takes a collaborator's access away, at once: it does not wait for the app's lock, so an
+   * operation of theirs still queued behind another is refused when its turn comes. Owner or
+   * administrator; collaborators may remove only themselves.
+   */
   public void unshare(String name, String otherUser) {
     requireArgument("username", otherUser);
     boolean removingSelf = username.equals(otherUser);
-    locked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
+    unlocked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
       if (!controller.store.collaborators(app.name()).contains(otherUser)) {
         throw new NotFoundException("user '" + otherUser + "' is not a collaborator on " + app.name());
       }
@@ -212,6 +222,14 @@ public final class Session {
     requireArgument("build source", source);
     requireArgument("progress", progress);
     return locked(name, Controller.Access.USE, (me, app) -> releases.deploy(me, app, source, progress));
+  }
+
+  /** The app's builds, oldest first: each distinct build of its releases (a rollback reuses a build, so lists it once). */
+  public List<Build> builds(String name) {
+    return releases(name).stream()
+        .flatMap(r -> r.build().stream())
+        .collect(java.util.stream.Collectors.toMap(Build::uuid, b -> b, (a, b) -> a, java.util.LinkedHashMap::new))
+        .values().stream().toList();
   }
 
   /** The app's releases, oldest first. */
@@ -296,6 +314,14 @@ public final class Session {
     return controller.scheduler.containers(readable(name).name());
   }
 
+  /** The app's containers that {@code filter} selects (one type, or one container), sorted by type and number. */
+  public List<Container> ps(String name, ContainerFilter filter) {
+    if (filter == null) {
+      throw new InvalidInputException("container filter is null: use ContainerFilter.all(), type(...) or one(...)");
+    }
+    return ps(name).stream().filter(filter::matches).toList();
+  }
+
   /** Restarts all the app's containers, one type's ({@link ContainerFilter#type}) or one ({@link ContainerFilter#one}). */
   public List<Container> restart(String name, ContainerFilter filter) {
     requireArgument("container filter", filter);
@@ -327,15 +353,20 @@ public final class Session {
     return controller.scheduler.run(current, command, timeout);
   }
 
-  /** The controller's log lines about the app, then its containers' most recent output; at most {@code lines} of each. */
+  /**
+   * The app's most recent {@code lines} log lines, oldest first: the controller's own lines about
+   * it ({@code 2014-01-01T00:00:00UTC deis[api]: alice scaled containers web=2}) and its
+   * containers' output ({@code ... myapp[web.1]: listening}), merged by time.
+   */
   public List<String> logs(String name, int lines) {
     App app = readable(name);
     if (lines < 1) {
       throw new InvalidInputException("log lines must be 1 or more, not " + lines);
     }
-    List<String> out = new ArrayList<>(controller.appLog(app.name(), lines));
-    out.addAll(controller.scheduler.logs(app.name(), lines));
-    return out;
+    return LogLine.newest(List.of(controller.appLog(app.name(), lines), controller.scheduler.logs(app.name(), lines)), lines)
+        .stream()
+        .map(l -> l.source().equals(Controller.CONTROLLER_LOG_SOURCE) ? l.format("deis") : l.format(app.name().value()))
+        .toList();
   }
 
   /** Where the app's up web and cmd containers answer, as URLs. */
@@ -489,12 +520,75 @@ public final class Session {
 
   /** Deletes this user's account; refused while they still own apps. */
   public void deleteAccount() {
-    User me = user();
-    if (controller.store.apps().stream().anyMatch(a -> a.owner().equals(me.username()))) {
-      throw new ConflictException(me.username() + " still has applications assigned. Delete or transfer ownership");
+    deleteUser(username);
+  }
+
+  /**
+   * Registers another user, as this user: how an administrator adds users when the controller's
+   * {@link RegistrationMode} is ADMIN_ONLY. In ENABLED mode anyone may; in DISABLED mode nobody.
+   */
+  public User register(String newUsername, String password, String email) {
+    return controller.register(newUsername, password, email, Optional.of(user()));
+  }
+
+  /** Replaces every token of {@code otherUser} with one new token, which is returned. Administrators only, unless it is this user. */
+  public String regenerateToken(String otherUser) {
+    User target = selfOrAdministered(otherUser);
+    controller.store.removeTokens(target.username());
+    String token = controller.issueToken(target.username());
+    controller.emit(username, AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), username + " regenerated the token of " + target.username());
+    return token;
+  }
+
+  /**
+   * Replaces every user's tokens, this user's included, each with one new token. Administrators
+   * only. Every session opened with a token stops working; the new tokens are issued unseen, so
+   * users log in again.
+   */
+  public void regenerateAllTokens() {
+    User me = requireAdmin();
+    for (User u : controller.store.users()) {
+      controller.store.removeTokens(u.username());
+      controller.issueToken(u.username());
     }
-    controller.store.deleteUser(me.username());
-    controller.emit(me.username(), AuditEvent.Kind.USER_DELETED, Optional.empty(), me.username() + " deleted their account");
+    controller.emit(me.username(), AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), me.username() + " regenerated every user's token");
+  }
+
+  /** Sets another user's password without their current one. Administrators only, or this user's own with {@link #changePassword}. */
+  public void setPassword(String otherUser, String newPassword) {
+    User me = user();
+    if (me.username().equals(otherUser) && !me.admin()) {
+      throw new PermissionDeniedException("to change your own password give your current one as well");
+    }
+    User target = selfOrAdministered(otherUser);
+    if (newPassword == null || newPassword.isEmpty()) {
+      throw new InvalidInputException("new password is empty");
+    }
+    controller.store.setPasswordHash(target.username(), controller.passwords.hash(newPassword));
+    // As with changePassword: whoever knew the old password may hold a token, so the user's other sessions end.
+    controller.store.removeTokens(target.username());
+    if (target.username().equals(me.username())) {
+      token.ifPresent(t -> controller.store.addToken(Controller.tokenHash(t), me.username()));
+    }
+    controller.emit(me.username(), AuditEvent.Kind.PASSWORD_CHANGED, Optional.empty(), me.username() + " set the password of " + target.username());
+  }
+
+  /** Deletes another user's account; refused while they still own apps. Administrators only, unless it is this user. */
+  public void deleteUser(String otherUser) {
+    User me = user();
+    User target = selfOrAdministered(otherUser);
+    if (controller.store.apps().stream().anyMatch(a -> a.owner().equals(target.username()))) {
+      throw new ConflictException(target.username() + " still has applications assigned. Delete or transfer ownership");
+    }
+    controller.store.deleteUser(target.username());
+    controller.emit(me.username(), AuditEvent.Kind.USER_DELETED, Optional.empty(),
+        me.username().equals(target.username()) ? me.username() + " deleted their account" : me.username() + " deleted the account of " + target.username());
+  }
+
+  /** The administrators. Administrators only. */
+  public List<User> administrators() {
+    requireAdmin();
+    return controller.store.users().stream().filter(User::admin).toList();
   }
 
   /** Every user. Administrators only. */
@@ -513,6 +607,19 @@ public final class Session {
     controller.emit(me.username(), admin ? AuditEvent.Kind.ADMIN_GRANTED : AuditEvent.Kind.ADMIN_REVOKED, Optional.empty(),
         me.username() + (admin ? " made " : " revoked administrator rights of ") + otherUser + (admin ? " an administrator" : ""));
     return changed;
+  }
+
+  /** This user when {@code username} names them; else the named user, if this user is an administrator (403 otherwise, 404 for nobody). */
+  private User selfOrAdministered(String username) {
+    requireArgument("username", username);
+    User me = user();
+    if (me.username().equals(username)) {
+      return me;
+    }
+    if (!me.admin()) {
+      throw new PermissionDeniedException();
+    }
+    return controller.store.user(username).orElseThrow(() -> new NotFoundException("user '" + username + "' does not exist"));
   }
 
   private User requireAdmin() {

@@ -10,6 +10,7 @@ import io.deis.model.Installation;
 import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeContainer;
 import io.deis.scheduler.RuntimeScheduler;
@@ -113,7 +114,7 @@ class BuildAccessTest {
     }
 
     @Override
-    public List<String> logs(String id, int lines) {
+    public List<LogLine> logs(String id, int lines) {
       return delegate.logs(id, lines);
     }
 

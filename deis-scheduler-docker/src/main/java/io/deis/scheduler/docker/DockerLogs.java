@@ -5,6 +5,9 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
+import io.deis.scheduler.LogLine;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,7 +34,7 @@ final class DockerLogs {
   private final DockerClient docker;
   private final int linesLimit;
   private final int bytesLimit;
-  private final Map<String, Deque<String>> earlier = new ConcurrentHashMap<>();
+  private final Map<String, Deque<LogLine>> earlier = new ConcurrentHashMap<>();
 
   DockerLogs(DockerClient docker, int linesLimit, int bytesLimit) {
     this.docker = docker;
@@ -39,21 +42,42 @@ final class DockerLogs {
     this.bytesLimit = bytesLimit;
   }
 
-  /** The container's last {@code lines} lines (at most the limit), including those of its earlier (removed) Docker containers. */
-  List<String> logs(String id, int lines) {
+  /**
+   * The container's last {@code lines} lines (at most the limit), including those of its earlier
+   * (removed) Docker containers, oldest first, each with the time Docker recorded for it.
+   */
+  List<LogLine> logs(String id, int lines) {
     int wanted = Math.min(lines, linesLimit);
     if (wanted <= 0) {
       return List.of();
     }
-    List<String> all = new ArrayList<>();
-    Deque<String> kept = earlier.get(id);
+    List<LogLine> all = new ArrayList<>();
+    Deque<LogLine> kept = earlier.get(id);
     if (kept != null) {
       synchronized (kept) {
         all.addAll(kept);
       }
     }
-    all.addAll(read(id, wanted).lines());
+    all.addAll(timed(id, wanted));
     return all.size() <= wanted ? all : List.copyOf(all.subList(all.size() - wanted, all.size()));
+  }
+
+  /** The Docker container's last {@code tail} lines with Docker's timestamps, bounded like {@link #read}. */
+  private List<LogLine> timed(String idOrName, int tail) {
+    return read(idOrName, tail, true).lines().stream().map(DockerLogs::parse).toList();
+  }
+
+  /** A line of {@code docker logs --timestamps}: an RFC 3339 time, a space, the text. */
+  static LogLine parse(String line) {
+    int space = line.indexOf(' ');
+    if (space > 0) {
+      try {
+        return LogLine.of(Instant.parse(line.substring(0, space)), line.substring(space + 1));
+      } catch (DateTimeParseException e) {
+        // not a timestamp: a line cut at the byte limit, kept whole below
+      }
+    }
+    return LogLine.of(Instant.EPOCH, line);
   }
 
   /**
@@ -61,9 +85,13 @@ final class DockerLogs {
    * more than the byte limit; empty when the container does not exist.
    */
   TailBuffer read(String idOrName, int tail) {
+    return read(idOrName, tail, false);
+  }
+
+  private TailBuffer read(String idOrName, int tail, boolean timestamps) {
     TailBuffer out = new TailBuffer(bytesLimit);
     try {
-      var cmd = docker.logContainerCmd(idOrName).withStdOut(true).withStdErr(true);
+      var cmd = docker.logContainerCmd(idOrName).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
       cmd = tail >= 0 ? cmd.withTail(tail) : cmd.withTailAll();
       cmd.exec(new ResultCallback.Adapter<Frame>() {
         @Override
@@ -88,11 +116,11 @@ final class DockerLogs {
 
   /** Keeps the last lines of the container's current Docker container, before it is removed. */
   void keep(String id) {
-    List<String> lines = read(id, KEPT_LINES).lines();
+    List<LogLine> lines = timed(id, KEPT_LINES);
     if (lines.isEmpty()) {
       return;
     }
-    Deque<String> kept = earlier.computeIfAbsent(id, x -> new ArrayDeque<>());
+    Deque<LogLine> kept = earlier.computeIfAbsent(id, x -> new ArrayDeque<>());
     synchronized (kept) {
       kept.addAll(lines);
       while (kept.size() > KEPT_LINES) {

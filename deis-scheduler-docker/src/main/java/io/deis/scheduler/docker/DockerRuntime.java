@@ -18,6 +18,7 @@ import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
 import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.Labels;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeContainer;
 import java.io.IOException;
@@ -271,7 +272,7 @@ final class DockerRuntime implements ContainerRuntime {
 
   /** The last {@code lines} lines of the container (at most the builder's limit), including its earlier (removed) Docker containers'. */
   @Override
-  public List<String> logs(String id, int lines) {
+  public List<LogLine> logs(String id, int lines) {
     bound();
     return logs.logs(id, lines);
   }

@@ -15,6 +15,7 @@ import io.deis.model.Formation;
 import io.deis.model.ProcessType;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +109,7 @@ class ContainerIsolationTest {
     scheduler.scale(v2, Formation.parse("worker=1 bomb=1"));
 
     String name = "deis-jvm-" + TestDocker.INSTALLATION.id() + "-" + app + "_v2.bomb.1";
-    await(Duration.ofSeconds(60), () -> scheduler.logs(app, 500).stream().anyMatch(l -> l.contains("can't fork")));
+    await(Duration.ofSeconds(60), () -> scheduler.logs(app, 500).stream().anyMatch(l -> l.text().contains("can't fork")));
     for (int i = 0; i < 5; i++) {
       assertThat(pids(name)).as("processes in the bomb's container").isBetween(17L, 64L);
       Thread.sleep(200);
@@ -140,13 +141,15 @@ class ContainerIsolationTest {
     scheduler = started(DockerScheduler.builder().logLinesLimit(100));
     Release v2 = release(build("worker: seq 1 500; exec sleep 1000\n"), ConfigChange.builder().build());
     scheduler.deploy(v2, Formation.parse("worker=1"));
-    await(Duration.ofSeconds(30), () -> scheduler.logs(app, 10).stream().anyMatch(l -> l.endsWith(": 500")));
+    await(Duration.ofSeconds(30), () -> scheduler.logs(app, 10).stream().anyMatch(l -> l.text().equals("500")));
 
-    List<String> logs = scheduler.logs(app, Integer.MAX_VALUE);
+    List<LogLine> logs = scheduler.logs(app, Integer.MAX_VALUE);
 
     assertThat(logs).hasSize(100);
-    assertThat(logs.get(99)).isEqualTo(app + "[worker.1]: 500");
-    assertThat(logs.get(0)).isEqualTo(app + "[worker.1]: 401");
+    assertThat(logs.get(99).format(app.value())).endsWith(app + "[worker.1]: 500");
+    assertThat(logs.get(0).text()).isEqualTo("401");
+    // Each line has the time Docker recorded for it, in order.
+    assertThat(logs).extracting(LogLine::time).isSorted().allSatisfy(t -> assertThat(t).isAfter(Instant.now().minusSeconds(600)));
   }
 
   // ---------------------------------------------------------------- helpers

@@ -5,6 +5,7 @@ import io.deis.model.Installation;
 import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeContainer;
 import java.time.Duration;
@@ -17,13 +18,15 @@ import java.util.function.Predicate;
 
 /**
  * The Docker runtime with faults on demand: {@code stop} or {@code destroy} of the containers a
- * predicate picks throws once each, as a daemon that times out or refuses would.
+ * predicate picks throws once each, as a daemon that times out or refuses would. The installation
+ * it is started for is tracked for the test sweep.
  */
 final class FailingRuntime implements ContainerRuntime {
   private final ContainerRuntime delegate;
   private volatile Predicate<String> failStop = id -> false;
   private volatile Predicate<String> failDestroy = id -> false;
   private final Set<String> failed = ConcurrentHashMap.newKeySet();
+  private volatile Installation installation;
 
   FailingRuntime(ContainerRuntime delegate) {
     this.delegate = delegate;
@@ -44,8 +47,14 @@ final class FailingRuntime implements ContainerRuntime {
     return failed;
   }
 
+  /** The installation the runtime was started for; null before. */
+  Installation installation() {
+    return installation;
+  }
+
   @Override
   public void start(Installation installation) {
+    this.installation = TestDocker.track(installation);
     delegate.start(installation);
   }
 
@@ -91,7 +100,7 @@ final class FailingRuntime implements ContainerRuntime {
   }
 
   @Override
-  public List<String> logs(String id, int lines) {
+  public List<LogLine> logs(String id, int lines) {
     return delegate.logs(id, lines);
   }
 

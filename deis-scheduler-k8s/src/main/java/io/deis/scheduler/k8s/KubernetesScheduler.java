@@ -15,6 +15,7 @@ import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.DeployException;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.Labels;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
@@ -599,34 +600,37 @@ public final class KubernetesScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName app, int lines) {
+  public List<LogLine> logs(AppName app, int lines) {
     if (lines < 1) {
       throw new InvalidInputException("log lines " + lines + " is invalid: ask for 1 or more");
     }
     String ns = Names.namespace(app);
-    record Line(String timestamp, String text) {}
-    List<Line> all = new ArrayList<>();
+    List<List<LogLine>> sources = new ArrayList<>();
     numbered(app, pods(app)).forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
         V1Pod pod = list.get(i);
-        String prefix = app + "[" + type + "." + (i + 1) + "]: ";
+        String source = type + "." + (i + 1);
         List<Optional<String>> texts = new ArrayList<>();
         if (PodStates.restarts(pod) > 0) {
           // A container that crashed and was restarted: its last words are in the previous log.
           texts.add(readLog(ns, pod.getMetadata().getName(), lines, true));
         }
         texts.add(readLog(ns, pod.getMetadata().getName(), lines, false));
-        // Timestamps let lines of different pods be merged in time order; they are cut off again below.
+        List<LogLine> podLines = new ArrayList<>();
         texts.forEach(text -> text.ifPresent(t -> t.lines().forEach(line -> {
           int space = line.indexOf(' ');
-          String ts = space > 0 ? line.substring(0, space) : "";
-          all.add(new Line(ts, prefix + (space > 0 ? line.substring(space + 1) : line)));
+          Instant time;
+          try {
+            time = Instant.parse(line.substring(0, space));
+          } catch (RuntimeException e) {
+            time = Instant.EPOCH;
+          }
+          podLines.add(new LogLine(time, source, space > 0 ? line.substring(space + 1) : line));
         })));
+        sources.add(podLines);
       }
     });
-    all.sort(Comparator.comparing(Line::timestamp)); // stable: one pod's lines keep their order
-    List<String> texts = all.stream().map(Line::text).toList();
-    return texts.subList(Math.max(0, texts.size() - lines), texts.size());
+    return LogLine.newest(sources, lines);
   }
 
   private Optional<String> readLog(String ns, String pod, int lines, boolean previous) {
