@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresDocker
 class DockerRestartTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final String APP = "dkr-jdbc-restart"; // the dkr- prefix: TestDocker's sweep removes what the test leaves
+  private static final String APP = "jdbc-restart";
 
   @TempDir
   Path tmp;
@@ -50,7 +50,7 @@ class DockerRestartTest {
     Installation installation;
     List<String> ids;
     try (JdbcStore store = JdbcStore.h2(data); Controller deis = controller(store, data)) {
-      installation = deis.installation();
+      installation = TestDocker.track(deis.installation()); // TestDocker's sweep removes what this installation leaves
       deis.register(Fixtures.USER, Fixtures.PASSWORD, "alice@example.com");
       Session alice = deis.login(Fixtures.USER, Fixtures.PASSWORD);
       alice.createApp(APP);
