@@ -21,6 +21,8 @@ final class PasswordHasher {
   private final int iterations;
   /** A hash of nothing anyone knows, with this hasher's iterations: what an unknown user's password is checked against. */
   private final String unmatchable;
+  /** PBKDF2 iterations done so far, all checks together: how tests see that every check does the same work. */
+  private final java.util.concurrent.atomic.AtomicLong iterationsDerived = new java.util.concurrent.atomic.AtomicLong();
 
   PasswordHasher(int iterations) {
     if (iterations < 1) {
@@ -46,6 +48,10 @@ final class PasswordHasher {
     return password;
   }
 
+  long iterationsDerived() {
+    return iterationsDerived.get();
+  }
+
   /** A stored-hash form that no password matches, costing as much to check as a real one. */
   String unmatchable() {
     return unmatchable;
@@ -63,7 +69,9 @@ final class PasswordHasher {
     if (parts.length != 4 || !parts[0].equals(ALGORITHM) || !parts[1].matches("[0-9]{1,9}") || password.length() > MAX_PASSWORD_LENGTH) {
       return false;
     }
-    String expected = derive(password, parts[2], Integer.parseInt(parts[1]));
+    int storedIterations = Integer.parseInt(parts[1]);
+    iterationsDerived.addAndGet(storedIterations);
+    String expected = derive(password, parts[2], storedIterations);
     return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), parts[3].getBytes(StandardCharsets.US_ASCII));
   }
 

@@ -25,7 +25,7 @@ public record HealthCheck(String path, Duration timeout, Duration initialDelay) 
   /** A path as it may go on an HTTP request line: printable ASCII without spaces. */
   private static final Pattern PATH = Pattern.compile("/[!-~]*");
   /** Whole or decimal seconds, as Deis's settings were written: {@code 1}, {@code 2.5}. */
-  private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,3})?");
+  private static final Pattern SECONDS = Pattern.compile("[0-9]{1,12}(\\.[0-9]{1,3})?");
 
   public HealthCheck {
     if (path == null || path.length() > MAX_PATH_LENGTH || !PATH.matcher(path).matches()) {
