@@ -39,37 +39,67 @@ public final class AttemptLimiter {
   }
 
   /**
-   * Counts one attempt from {@code source}.
+   * Counts one attempt from {@code source}, refusing it when the source has used up its attempts:
+   * for log in and register, where every attempt may be a guess.
    *
    * @param source who is trying, as the front-end knows it (an address, without the port: a client picks a new port per connection)
    * @throws TooManyRequestsException when the source used up its attempts in this window; nothing is counted then
    * @throws InvalidInputException for a null, empty or over-long source
    */
   public void acquire(String source) {
+    synchronized (windows) {
+      check(source).count++;
+    }
+  }
+
+  /**
+   * Refuses {@code source} when it has used up its attempts, without counting one: for front-ends
+   * that count only failures with {@link #failed} (the git server, where a registered key is no guess).
+   *
+   * @throws TooManyRequestsException when the source used up its attempts in this window
+   */
+  public void verify(String source) {
+    synchronized (windows) {
+      check(source);
+    }
+  }
+
+  /** Counts one failed attempt from {@code source} (an unregistered key, a wrong password), whatever the count is now. */
+  public void failed(String source) {
+    synchronized (windows) {
+      window(source).count++;
+    }
+  }
+
+  private Window check(String source) {
+    Window w = window(source);
+    if (w.count >= attempts) {
+      Duration left = Duration.between(clock.instant(), w.start.plus(window));
+      throw new TooManyRequestsException("too many log-in or register attempts from " + source + ": at most " + attempts
+          + " per " + describe(window) + "; try again in " + Math.max(1, (left.toMillis() + 999) / 1000) + " s", left);
+    }
+    return w;
+  }
+
+  /** The source's window now, made when it has none; called holding {@code windows}. */
+  private Window window(String source) {
     if (source == null || source.isEmpty() || source.length() > MAX_SOURCE_LENGTH) {
       throw new InvalidInputException("attempt source " + io.deis.error.DeisException.quote(source)
           + " is invalid: give the caller's address, 1 to " + MAX_SOURCE_LENGTH + " characters");
     }
     Instant now = clock.instant();
-    synchronized (windows) {
-      expire(now);
-      Window w = windows.get(source);
-      if (w == null) {
-        if (windows.size() >= maxSources) {
-          Iterator<Window> oldest = windows.values().iterator();
-          oldest.next();
-          oldest.remove();
-        }
-        w = new Window(now);
-        windows.put(source, w);
+    expire(now);
+    Window w = windows.get(source);
+    if (w == null) {
+      if (windows.size() >= maxSources) {
+        Iterator<Window> oldest = windows.values().iterator();
+        oldest.next();
+        oldest.remove();
       }
-      if (w.count >= attempts) {
-        Duration left = Duration.between(now, w.start.plus(window));
-        throw new TooManyRequestsException("too many log-in or register attempts from " + source + ": at most " + attempts
-            + " per " + describe(window) + "; try again in " + Math.max(1, (left.toMillis() + 999) / 1000) + " s", left);
-      }
-      w.count++;
+      w = new Window(now);
+      windows.put(source, w);
     }
+    return w;
   }
 
   /** How many sources are tracked now. */

@@ -347,6 +347,15 @@ class HostileUserTest {
     limiter.acquire("10.0.0.4");
     assertThat(limiter.tracked()).isEqualTo(2); // memory stays bounded: the oldest window made room
     assertThatThrownBy(() -> limiter.acquire(null)).isInstanceOf(InvalidInputException.class);
+    // Front-ends that count failures only (the git server): verify counts nothing, failed counts one.
+    limiter.verify("10.0.0.5");
+    limiter.verify("10.0.0.5");
+    limiter.verify("10.0.0.5");
+    limiter.verify("10.0.0.5");
+    for (int i = 0; i < 3; i++) {
+      limiter.failed("10.0.0.5");
+    }
+    assertThatThrownBy(() -> limiter.verify("10.0.0.5")).isInstanceOf(io.deis.error.TooManyRequestsException.class);
     assertThat(deis.authAttempts()).isNotNull();
   }
 
