@@ -238,7 +238,7 @@ public final class RuntimeScheduler implements Scheduler {
   public Optional<Duration> reconcile(Release release, Formation formation) {
     AppContainers app = lock(release.app());
     try {
-      return new Reconciliation(app, release, formation).run();
+      return new Reconciliation(this, app, release, formation).run();
     } finally {
       app.operation.unlock();
     }
@@ -374,7 +374,7 @@ public final class RuntimeScheduler implements Scheduler {
    * After a start that no deploy waits for (a restart, a reconcile), tells the listeners once the
    * container is ready; a container that never gets ready is left to crash handling.
    */
-  private void watchReadiness(AppContainers app, Slot slot) {
+  void watchReadiness(AppContainers app, Slot slot) {
     if (!slot.container.type().receivesTraffic()) {
       return;
     }
@@ -508,140 +508,9 @@ public final class RuntimeScheduler implements Scheduler {
 
   // ---------------------------------------------------------------- reconciliation
 
-  /** One pass of {@link #reconcile} for one app, holding its operation lock. */
-  private final class Reconciliation {
-    private final AppContainers app;
-    private final Release release;
-    private final Formation formation;
-
-    Reconciliation(AppContainers app, Release release, Formation formation) {
-      this.app = app;
-      this.release = release;
-      this.formation = formation;
-    }
-
-    Optional<Duration> run() {
-      app.release(release);
-      refresh();
-      List<Slot> unwanted = new ArrayList<>();
-      Map<ProcessType, List<Slot>> keep = new LinkedHashMap<>();
-      for (Slot slot : app.live()) {
-        Container c = slot.container;
-        boolean ours = c.release() == release.version() && formation.count(c.type()) > 0 && !c.id().isEmpty();
-        if (ours) {
-          keep.computeIfAbsent(c.type(), t -> new ArrayList<>()).add(slot);
-        } else {
-          unwanted.add(slot);
-        }
-      }
-      List<Slot> fresh = new ArrayList<>();
-      for (ProcessType type : formation.counts().keySet()) {
-        List<Slot> have = new ArrayList<>(keep.getOrDefault(type, List.of()));
-        // One container per number (an adopted duplicate goes), and at most the formation's count, lowest numbers kept.
-        have.sort(Comparator.comparingInt((Slot s) -> s.container.num()).thenComparing(s -> s.container.state() != ContainerState.UP));
-        Set<Integer> nums = new TreeSet<>();
-        List<Slot> kept = new ArrayList<>();
-        for (Slot slot : have) {
-          if (kept.size() < formation.count(type) && nums.add(slot.container.num())) {
-            kept.add(slot);
-          } else {
-            unwanted.add(slot);
-          }
-        }
-        int num = 1;
-        for (int i = kept.size(); i < formation.count(type); i++) {
-          while (nums.contains(num)) {
-            num++;
-          }
-          nums.add(num);
-          fresh.add(app.add(release.version(), type, num));
-        }
-        keep.put(type, kept);
-      }
-      retire(app, unwanted, "reconcile to v" + release.version(), false);
-      Instant now = Instant.now();
-      Optional<Instant> next = Optional.empty();
-      List<Slot> toStart = new ArrayList<>(fresh);
-      for (List<Slot> kept : keep.values()) {
-        for (Slot slot : kept) {
-          ContainerState state = slot.container.state();
-          if (state == ContainerState.CREATED || state == ContainerState.DOWN && !now.isBefore(slot.restartAt)) {
-            toStart.add(slot);
-          } else if (state == ContainerState.DOWN) {
-            next = Optional.of(next.filter(n -> n.isBefore(slot.restartAt)).orElse(slot.restartAt));
-          }
-        }
-      }
-      Build build = release.build().orElse(null);
-      Map<Slot, String> failures = tasks.run(toStart, slot -> {
-        if (slot.container.state() == ContainerState.INITIALIZED) {
-          ContainerSpec spec = spec(release, build, slot.container.type(), slot.container.num(), build.command(slot.container.type()));
-          String id = runtime.create(spec);
-          app.update(slot, c -> c.withId(id).moveTo(ContainerState.CREATED, "create"));
-        }
-        boolean restart = slot.container.state() == ContainerState.DOWN;
-        start(app, slot, restart ? "restarted after crash" : "start");
-        if (restart) {
-          app.update(slot, Container::restarted);
-        }
-        slot.pending = false;
-        watchReadiness(app, slot);
-      }, "start");
-      // A container that could not even be created is dropped, and created again next time.
-      failures.keySet().stream().filter(s -> s.container.state() == ContainerState.INITIALIZED).forEach(app::remove);
-      if (!failures.isEmpty()) {
-        log.warn("{}: reconcile to v{} could not start some containers: {}", app.name, release.version(), describe(failures));
-        Instant retry = now.plus(options.restartBackoff);
-        next = Optional.of(next.filter(n -> n.isBefore(retry)).orElse(retry));
-      }
-      return next.map(at -> {
-        Duration wait = Duration.between(Instant.now(), at);
-        return wait.isNegative() ? Duration.ZERO : wait;
-      });
-    }
-
-    /**
-     * Brings the table in line with what the runtime says now: containers it does not know (a task
-     * of an interrupted operation made them) are adopted, containers the runtime lost are
-     * forgotten, and each known container takes the runtime's word on whether it runs (a stop
-     * or start whose answer was lost leaves the table wrong).
-     */
-    private void refresh() {
-      Map<String, RuntimeContainer> byId = new LinkedHashMap<>();
-      runtime.list(Labels.forApp(installation, app.name)).forEach(rc -> byId.put(rc.id(), rc));
-      for (Slot slot : app.all()) {
-        Container c = slot.container;
-        if (c.id().isEmpty() || c.state() == ContainerState.DESTROYED) {
-          continue;
-        }
-        RuntimeContainer rc = byId.remove(c.id());
-        if (rc == null) {
-          log.warn("{}: {} is gone from the runtime", app.name, c.jobName());
-          app.remove(slot);
-        } else if (rc.running() && c.state() != ContainerState.UP) {
-          app.update(slot, x -> x.moveTo(ContainerState.UP, "found running").withEndpoint(rc.endpoint()));
-        } else if (!rc.running() && c.state() == ContainerState.UP) {
-          app.update(slot, x -> x.moveTo(ContainerState.DOWN, "found stopped", rc.exitCode(), Instant.now()));
-        }
-      }
-      for (RuntimeContainer rc : byId.values()) {
-        Optional<Container> found = ContainerLabels.read(rc);
-        if (found.isEmpty()) {
-          if (!ProcessType.RUN.value().equals(rc.labels().get(Labels.TYPE))) {
-            log.warn("{}: removing container {}: its labels {} name no type, number and release", app.name, rc.id(), rc.labels());
-            runtime.destroy(rc.id());
-          }
-          continue;
-        }
-        Container c = found.get().moveTo(ContainerState.CREATED, "adopted");
-        app.adopt(rc.running() ? c.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()) : c);
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private ContainerSpec spec(Release release, Build build, ProcessType type, int num, Optional<String> command) {
+  ContainerSpec spec(Release release, Build build, ProcessType type, int num, Optional<String> command) {
     return new ContainerSpec(Container.jobName(release.app(), release.version(), type, num),
         Labels.forContainer(installation, release.app(), release.version(), type, num), type, build, command,
         release.config().values(), release.config().memory(type), release.config().cpu(type));
@@ -664,6 +533,22 @@ public final class RuntimeScheduler implements Scheduler {
     return apps.computeIfAbsent(name, n -> new AppContainers(n, listeners));
   }
 
+  ContainerRuntime runtime() {
+    return runtime;
+  }
+
+  Installation installation() {
+    return installation;
+  }
+
+  ParallelTasks tasks() {
+    return tasks;
+  }
+
+  Options options() {
+    return options;
+  }
+
   private void requireStarted() {
     if (installation == null) {
       throw new IllegalStateException("the scheduler is not started: call start(installation) first (the Controller does)");
@@ -673,7 +558,7 @@ public final class RuntimeScheduler implements Scheduler {
     }
   }
 
-  private static String describe(Map<Slot, String> failures) {
+  static String describe(Map<Slot, String> failures) {
     return failures.entrySet().stream().map(e -> e.getKey().container.name() + " " + e.getValue())
         .collect(Collectors.joining("; "));
   }
