@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
  * and {@code git push deis master} build, release and run apps on this machine.
  *
  * <pre>
- * PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
+ * PlatformInABox [--docker] [--trusted-users] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
  *                [--port 2222] [--api-port 8000] [--host 127.0.0.1] [--data DIR]
  * </pre>
  *
@@ -43,7 +43,7 @@ public final class PlatformInABox {
   private static final Set<AuditEvent.Kind> SHOWN = EnumSet.of(AuditEvent.Kind.APP_CREATED, AuditEvent.Kind.APP_DESTROYED,
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
-  private static final String USAGE = "usage: PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
+  private static final String USAGE = "usage: PlatformInABox [--docker] [--trusted-users] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
       + " [--port 2222] [--api-port 8000] [--host 127.0.0.1] [--data DIR]";
 
   private PlatformInABox() {}
@@ -103,7 +103,10 @@ public final class PlatformInABox {
       }
     }
 
-    Controller.Builder controller = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller")));
+    // On the local runtime pushed code runs as this host's user: only the administrator may use the
+    // platform, unless the operator vouches for everyone who can reach it (--trusted-users).
+    Controller.Builder controller = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller")))
+        .trustedUsersOnly(options.trustedUsers);
     if (options.docker) {
       Scheduler docker = DockerScheduler.builder().build(); // fails at once, naming DOCKER_HOST, when no daemon answers
       controller.scheduler(docker);
@@ -142,7 +145,9 @@ public final class PlatformInABox {
       out.println();
       if (!options.docker) {
         out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
-            + " on this host: single-tenant, for development only.");
+            + " on this host: single-tenant, for development only."
+            + (options.trustedUsers ? " Every user is trusted (--trusted-users)." : " Only " + options.user
+                + " may use it; --trusted-users lets others register."));
         out.println();
       }
       out.println("With the deis v1 client, register (or log in as " + options.user + "):");
@@ -186,7 +191,7 @@ public final class PlatformInABox {
   }
 
   private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, String host, Path data,
-      boolean docker) {
+      boolean docker, boolean trustedUsers) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
@@ -194,6 +199,7 @@ public final class PlatformInABox {
       int port = GitServer.DEFAULT_PORT;
       int apiPort = ApiServer.DEFAULT_PORT;
       boolean docker = false;
+      boolean trustedUsers = false;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
       List<String> rest = new ArrayList<>(List.of(args));
@@ -201,6 +207,10 @@ public final class PlatformInABox {
         String flag = rest.remove(0);
         if (flag.equals("--docker")) {
           docker = true;
+          continue;
+        }
+        if (flag.equals("--trusted-users")) {
+          trustedUsers = true;
           continue;
         }
         if (rest.isEmpty()) {
@@ -218,7 +228,7 @@ public final class PlatformInABox {
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, apiPort, host, data, docker);
+      return new Options(app, key, user, port, apiPort, host, data, docker, trustedUsers);
     }
 
     private static int number(String flag, String value) {
