@@ -76,7 +76,7 @@ class PlatformInABoxTest {
   void stoppedAndStartedAgainOnItsDataTheBoxKeepsEverythingAndRunsTheAppsAgain() throws Exception {
     Path key = tmp.resolve("id_ed25519");
     assertThat(run(tmp, Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "you@laptop", "-f", key.toString()).exit).isZero();
-    String[] args = {"--app", "kept", "--key", key + ".pub", "--port", "0", "--api-port", "0", "--router-port", "0",
+    String[] args = {"--trusted-users", "--app", "kept", "--key", key + ".pub", "--port", "0", "--api-port", "0", "--router-port", "0",
         "--data", tmp.resolve("data").toString()};
     Path repo = tmp.resolve("kept");
     Files.createDirectories(repo);

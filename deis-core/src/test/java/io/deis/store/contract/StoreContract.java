@@ -676,7 +676,7 @@ public abstract class StoreContract {
         "JSON", "{\"a\": [1, 2, {\"b\": null}]}",
         "SQL", "'); DROP TABLE releases; --",
         "EMPTY", "",
-        "LARGE", "x".repeat(200_000));
+        "LARGE", "x".repeat(100_000));
     Release saved = store.appendRelease(name, v -> new Release(UUID.randomUUID().toString(), name, v, "alice", NOW,
         Optional.of(new io.deis.model.Build(UUID.randomUUID().toString(), name, "alice", NOW, Optional.empty(),
             Optional.of("registry.example.com:5000/team/app@sha256:" + "a".repeat(64)),

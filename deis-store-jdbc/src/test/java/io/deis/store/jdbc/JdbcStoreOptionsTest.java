@@ -66,8 +66,9 @@ class JdbcStoreOptionsTest {
   void nullAndTextADatabaseCannotHoldAreRefusedClearly() {
     try (JdbcStore store = JdbcStore.h2(tmp)) {
       assertThatThrownBy(() -> store.app(null)).isInstanceOf(InvalidInputException.class).hasMessage("app is missing (null)");
-      assertThatThrownBy(() -> store.createUser(new User("eve", "eve\0@example.com", false, Instant.now()), "h"))
-          .isInstanceOf(InvalidInputException.class).hasMessage("email contains a NUL character: remove it");
+      assertThatThrownBy(() -> store.createUser(new User("eve", "eve@example.com", false, Instant.now()), "h\0"))
+          .isInstanceOf(InvalidInputException.class).hasMessage("password hash contains a NUL character: remove it");
+      assertThat(store.user("eve")).isEmpty();
       store.createUser(new User("eve", "eve@example.com", false, Instant.now()), "h");
       Key longName = new Key("k".repeat(300), "eve", SshPublicKey.parse(
           "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPcS38myDO7dQX1CL3jWgGJ3ZTOzJafjRjNa12CCMULK x"), Instant.now());
