@@ -118,7 +118,7 @@ class PlatformInABoxTest {
     }
 
     // Without a key the box logs its administrator in with the password it kept from the first start.
-    String[] withoutKey = {"--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()};
+    String[] withoutKey = {"--trusted-users", "--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()};
     try (PlatformInABox.Running box = PlatformInABox.start(withoutKey, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
       assertThat(box.admin().user().username()).isEqualTo("admin");
       assertThat(box.admin().apps()).hasSize(1);
