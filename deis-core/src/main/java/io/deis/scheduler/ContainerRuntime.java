@@ -1,5 +1,6 @@
 package io.deis.scheduler;
 
+import io.deis.model.Installation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,15 @@ import java.util.Optional;
  * container's filesystem away, and a {@link #start} after a stop begins from the build again.
  */
 public interface ContainerRuntime extends AutoCloseable {
+
+  /**
+   * Binds the runtime to the installation whose containers it makes; called once by
+   * {@link RuntimeScheduler#start} before any other method but {@link #imageBuilder}. A runtime
+   * whose names are shared with other programs (Docker container, network and image names) puts
+   * the installation id in them; {@link #list} and {@link #addExitListener} need not filter by it,
+   * because every spec's labels carry it and {@code RuntimeScheduler} lists by it.
+   */
+  default void start(Installation installation) {}
 
   ImageBuilder imageBuilder();
 
@@ -39,8 +49,12 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Every container (of this runtime) that carries all of {@code labels}. */
   List<RuntimeContainer> list(Map<String, String> labels);
 
-  /** The last {@code lines} lines the container wrote to stdout and stderr. */
-  List<String> logs(String id, int lines);
+  /**
+   * The last {@code lines} lines the container wrote to stdout and stderr (in all its runs since it
+   * was created, as far as the runtime keeps them), oldest first, each with the time it was written
+   * and no source; empty for an unknown container.
+   */
+  List<LogLine> logs(String id, int lines);
 
   /** Runs {@code spec} once to completion (or until {@code timeout}), removes it, and returns what it did. */
   RunResult run(ContainerSpec spec, Duration timeout);

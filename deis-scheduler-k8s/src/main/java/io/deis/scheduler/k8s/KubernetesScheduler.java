@@ -8,15 +8,19 @@ import io.deis.model.Build;
 import io.deis.model.Container;
 import io.deis.model.ContainerState;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.DeployException;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.Labels;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
+import io.deis.scheduler.Listeners;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -83,6 +87,8 @@ public final class KubernetesScheduler implements Scheduler {
   /** Pods that a restart made, so their history says "restart"; a new scheduler does not know them. */
   private final Map<AppName, Set<String>> restartedPods = new java.util.concurrent.ConcurrentHashMap<>();
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
+  private final Listeners listeners = new Listeners();
+  private volatile Installation installation;
 
   private KubernetesScheduler(Builder builder) {
     this.api = new KubeApi(builder.client);
@@ -142,6 +148,50 @@ public final class KubernetesScheduler implements Scheduler {
   @Override
   public ImageBuilder imageBuilder() {
     return imageBuilder;
+  }
+
+  /**
+   * Records the installation. Kubernetes objects do not carry it yet: until they do, two
+   * installations must not share a cluster (the k8s work of the consistency issue adds it).
+   */
+  @Override
+  public void start(Installation installation) {
+    if (this.installation != null) {
+      throw new IllegalStateException("the scheduler is started already, for installation " + this.installation);
+    }
+    this.installation = installation;
+  }
+
+  /** Kubernetes restarts crashed containers itself; no container events are reported yet. */
+  @Override
+  public void addListener(SchedulerListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Deploys the release when the app runs another one (or none), else scales it to the formation. */
+  @Override
+  public Optional<Duration> reconcile(Release release, Formation formation) {
+    List<Container> running = containers(release.app());
+    if (running.isEmpty() && formation.total() == 0) {
+      return Optional.empty();
+    }
+    if (running.stream().allMatch(c -> c.release() == release.version()) && !running.isEmpty()) {
+      scale(release, formation);
+    } else {
+      deploy(release, formation);
+    }
+    return Optional.empty();
+  }
+
+  /** The apps with a namespace made by this SDK. */
+  @Override
+  public Set<AppName> apps() {
+    return api.call("list namespaces", () -> api.core.listNamespace()
+        .labelSelector(Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE).execute()).getItems().stream()
+        .map(ns -> ns.getMetadata().getLabels() == null ? null : ns.getMetadata().getLabels().get(Labels.APP))
+        .filter(java.util.Objects::nonNull)
+        .map(AppName::of)
+        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -550,34 +600,37 @@ public final class KubernetesScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName app, int lines) {
+  public List<LogLine> logs(AppName app, int lines) {
     if (lines < 1) {
       throw new InvalidInputException("log lines " + lines + " is invalid: ask for 1 or more");
     }
     String ns = Names.namespace(app);
-    record Line(String timestamp, String text) {}
-    List<Line> all = new ArrayList<>();
+    List<List<LogLine>> sources = new ArrayList<>();
     numbered(app, pods(app)).forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
         V1Pod pod = list.get(i);
-        String prefix = app + "[" + type + "." + (i + 1) + "]: ";
+        String source = type + "." + (i + 1);
         List<Optional<String>> texts = new ArrayList<>();
         if (PodStates.restarts(pod) > 0) {
           // A container that crashed and was restarted: its last words are in the previous log.
           texts.add(readLog(ns, pod.getMetadata().getName(), lines, true));
         }
         texts.add(readLog(ns, pod.getMetadata().getName(), lines, false));
-        // Timestamps let lines of different pods be merged in time order; they are cut off again below.
+        List<LogLine> podLines = new ArrayList<>();
         texts.forEach(text -> text.ifPresent(t -> t.lines().forEach(line -> {
           int space = line.indexOf(' ');
-          String ts = space > 0 ? line.substring(0, space) : "";
-          all.add(new Line(ts, prefix + (space > 0 ? line.substring(space + 1) : line)));
+          Instant time;
+          try {
+            time = Instant.parse(line.substring(0, space));
+          } catch (RuntimeException e) {
+            time = Instant.EPOCH;
+          }
+          podLines.add(new LogLine(time, source, space > 0 ? line.substring(space + 1) : line));
         })));
+        sources.add(podLines);
       }
     });
-    all.sort(Comparator.comparing(Line::timestamp)); // stable: one pod's lines keep their order
-    List<String> texts = all.stream().map(Line::text).toList();
-    return texts.subList(Math.max(0, texts.size() - lines), texts.size());
+    return LogLine.newest(sources, lines);
   }
 
   private Optional<String> readLog(String ns, String pod, int lines, boolean previous) {
