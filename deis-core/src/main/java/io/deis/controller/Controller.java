@@ -77,6 +77,7 @@ public final class Controller implements AutoCloseable {
   final Set<String> reservedNames;
   final PasswordHasher passwords;
   final Clock clock;
+  final RegistrationMode registrationMode;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<AppName, Deque<LogLine>> appLogs = new ConcurrentHashMap<>();
@@ -90,6 +91,7 @@ public final class Controller implements AutoCloseable {
     this.reservedNames = Set.copyOf(b.reservedNames);
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
+    this.registrationMode = b.registrationMode;
     this.listeners.addAll(b.listeners);
     this.installation = store.installation();
     this.reconciler = new Reconciler(store, this::reconcileLocked, scheduler::apps, b.reconcileInterval, b.leaseTtl);
@@ -105,22 +107,45 @@ public final class Controller implements AutoCloseable {
   // ---------------------------------------------------------------- users and authentication
 
   /**
-   * Registers a user. The first user registered while no administrator exists becomes one.
+   * Registers a user. The first user the store ever holds becomes an administrator. Unless the {@link Builder#registrationMode registration mode} is ENABLED (the default), only
+   * that first user may register here; administrators register others with {@link Session#register}.
    *
    * @throws InvalidInputException for a malformed username or an empty password
    * @throws io.deis.error.ConflictException when the username is taken
+   * @throws PermissionDeniedException when the registration mode does not let anyone register
    */
   public User register(String username, String password, String email) {
+    return register(username, password, email, Optional.empty());
+  }
+
+  private PermissionDeniedException registrationRefused() {
+    return new PermissionDeniedException(registrationMode == RegistrationMode.DISABLED
+        ? "Registration is disabled" : "Registration is restricted to administrators");
+  }
+
+  /** Registers a user on behalf of {@code by} (a session's user), or of nobody: the mode is checked here, once. */
+  User register(String username, String password, String email, Optional<User> by) {
     User.checkUsername(username);
     if (password == null || password.isEmpty()) {
       throw new InvalidInputException("password for '" + username + "' is empty");
     }
     String hash = passwords.hash(password);
+    boolean byAdmin = by.map(User::admin).orElse(false);
+    boolean restricted = registrationMode == RegistrationMode.DISABLED || registrationMode == RegistrationMode.ADMIN_ONLY && !byAdmin;
+    if (restricted && !store.users().isEmpty()) {
+      throw registrationRefused();
+    }
     // The store makes the first user ever an administrator, atomically: never the next stranger
     // after the last administrator dropped their rights.
     User user = store.createUser(new User(username, email == null ? "" : email, false, now()), hash);
-    emit(username, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
-        username + " registered" + (user.admin() ? " as an administrator" : ""));
+    if (restricted && !user.admin()) {
+      store.deleteUser(username); // another registration was first: only that one was allowed
+      throw registrationRefused();
+    }
+    String actor = by.map(User::username).orElse(username);
+    emit(actor, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
+        (actor.equals(username) ? username + " registered" : actor + " registered " + username)
+            + (user.admin() ? " as an administrator" : ""));
     return user;
   }
 
@@ -400,6 +425,7 @@ public final class Controller implements AutoCloseable {
     private Set<String> reservedNames = Set.of("deis");
     private int passwordHashIterations = 600_000;
     private Clock clock = Clock.systemUTC();
+    private RegistrationMode registrationMode = RegistrationMode.ENABLED;
     private Duration reconcileInterval = Duration.ofSeconds(30);
     private Duration leaseTtl = Duration.ofSeconds(15);
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
@@ -433,6 +459,15 @@ public final class Controller implements AutoCloseable {
     /** PBKDF2 iterations for new password hashes. Default 600,000 (OWASP's advice for PBKDF2-HMAC-SHA256); tests may lower it. */
     public Builder passwordHashIterations(int iterations) {
       this.passwordHashIterations = iterations;
+      return this;
+    }
+
+    /** Who may register users. Default {@link RegistrationMode#ENABLED}: anyone. */
+    public Builder registrationMode(RegistrationMode mode) {
+      if (mode == null) {
+        throw new IllegalArgumentException("registration mode is null: use ENABLED, ADMIN_ONLY or DISABLED");
+      }
+      this.registrationMode = mode;
       return this;
     }
 

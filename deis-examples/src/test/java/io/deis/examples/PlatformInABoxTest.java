@@ -28,13 +28,14 @@ class PlatformInABoxTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     try (PlatformInABox.Running box = PlatformInABox.start(
-        new String[] {"--app", "myapp", "--key", key + ".pub", "--port", "0", "--data", tmp.resolve("data").toString()},
+        new String[] {"--app", "myapp", "--key", key + ".pub", "--port", "0", "--api-port", "0", "--data", tmp.resolve("data").toString()},
         new PrintStream(printed, true, StandardCharsets.UTF_8))) {
       String banner = printed.toString(StandardCharsets.UTF_8);
       String remote = "ssh://git@127.0.0.1:" + box.git().port() + "/myapp.git";
       assertThat(banner)
           .contains("git remote add deis " + remote)
           .contains("single-tenant, for development only")
+          .contains("deis register http://127.0.0.1:" + box.api().port())
           .contains(box.admin().keys().get(0).fingerprint());
 
       Path repo = tmp.resolve("myapp");
