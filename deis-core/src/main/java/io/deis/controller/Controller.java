@@ -10,6 +10,9 @@ import io.deis.error.PermissionDeniedException;
 import io.deis.local.LocalRuntime;
 import io.deis.model.App;
 import io.deis.model.AppName;
+import io.deis.model.Certificate;
+import io.deis.model.Container;
+import io.deis.model.Domain;
 import io.deis.model.Formation;
 import io.deis.model.Installation;
 import io.deis.model.Release;
@@ -18,6 +21,7 @@ import io.deis.scheduler.DeployException;
 import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
 import io.deis.store.InMemoryStore;
 import io.deis.store.Store;
 import java.io.IOException;
@@ -181,6 +185,40 @@ public final class Controller implements AutoCloseable {
    */
   public List<AppName> appNames() {
     return store.apps().stream().map(App::name).toList();
+  }
+
+  /**
+   * Every app's custom domains, for the embedding program's own front-ends (the router routes
+   * them). Users see domains only through {@link Session#domains}.
+   */
+  public List<Domain> domains() {
+    return store.domains();
+  }
+
+  /** Every TLS certificate, for the router, which serves them by name. */
+  public List<Certificate> certificates() {
+    return store.certificates();
+  }
+
+  /**
+   * The private key (PEM) of a certificate, for the router, which serves it: never show it to a
+   * user. Empty when there is no certificate of that common name.
+   */
+  public Optional<String> certificateKey(String commonName) {
+    return store.certificateKey(commonName);
+  }
+
+  /** The app's containers as the scheduler has them now, for front-ends (the router sends traffic to the up ones). */
+  public List<Container> containers(AppName app) {
+    return scheduler.containers(app);
+  }
+
+  /**
+   * Registers a listener for what the scheduler does to containers from now on: the router learns
+   * here which containers are ready for traffic, and drains one before it is stopped.
+   */
+  public void addSchedulerListener(SchedulerListener listener) {
+    scheduler.addListener(listener);
   }
 
   /** Registers a listener for every audit event from now on. */

@@ -6,6 +6,7 @@ import io.deis.controller.AuditEvent;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.model.Key;
+import io.deis.router.Router;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.docker.DockerScheduler;
 import io.deis.server.GitServer;
@@ -25,12 +26,13 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The platform in a box: a controller on the local runtime (or Docker with {@code --docker}), the
- * Deis v1 REST API on port 8000 and the git server on port 2222, so that the {@code deis} client
- * and {@code git push deis master} build, release and run apps on this machine.
+ * Deis v1 REST API on port 8000, the git server on port 2222 and the router on port 8080, so that
+ * the {@code deis} client and {@code git push deis master} build, release and run apps on this
+ * machine, and {@code curl -H 'Host: APP.local.deis' http://127.0.0.1:8080/} reaches them.
  *
  * <pre>
  * PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
- *                [--port 2222] [--api-port 8000] [--host 127.0.0.1] [--data DIR]
+ *                [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]
  * </pre>
  *
  * <p>With {@code --key} the administrator gets that public key (to push without the deis client);
@@ -44,7 +46,7 @@ public final class PlatformInABox {
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
   private static final String USAGE = "usage: PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
-      + " [--port 2222] [--api-port 8000] [--host 127.0.0.1] [--data DIR]";
+      + " [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]";
 
   private PlatformInABox() {}
 
@@ -64,7 +66,7 @@ public final class PlatformInABox {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: apps' processes end, the API and the git server close.");
+      out.println("Stopping: apps' processes end, the API, the git server and the router close.");
       box.close();
       stopped.countDown();
     }, "platform-in-a-box-shutdown"));
@@ -73,10 +75,11 @@ public final class PlatformInABox {
     stopped.await();
   }
 
-  /** The running platform: its controller, its API, its git server and the administrator's session. */
-  public record Running(Controller controller, ApiServer api, GitServer git, Session admin) implements AutoCloseable {
+  /** The running platform: its controller, its API, its git server, its router and the administrator's session. */
+  public record Running(Controller controller, ApiServer api, GitServer git, Router router, Session admin) implements AutoCloseable {
     @Override
     public void close() {
+      router.close();
       api.close();
       git.close();
       controller.close();
@@ -111,10 +114,15 @@ public final class PlatformInABox {
     Controller deis = controller.build();
     GitServer git = null;
     ApiServer api = null;
+    Router router = null;
     try {
       git = GitServer.builder().controller(deis).host(options.host).port(options.port).dataDirectory(data).build().start();
       api = ApiServer.builder().controller(deis).host(options.host).port(options.apiPort).build().start();
+      router = Router.builder().controller(deis).host(options.host).port(options.routerPort).build().start();
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
       if (git != null) {
         git.close();
       }
@@ -137,6 +145,7 @@ public final class PlatformInABox {
       out.println("  controller:    " + (options.docker ? "Docker" : "local runtime") + ", data in " + data);
       out.println("  API:           " + api.url() + "  (Deis v1 API " + ApiServer.API_VERSION + ")");
       out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
+      out.println("  router:        http://APP." + router.platformDomain() + " at " + routerUrl(options.host, router.port()));
       out.println("  administrator: " + options.user + " (password " + password + ")"
           + key.map(k -> ", key " + k.fingerprint() + " " + k.id()).orElse(", no key yet: add one with deis keys:add"));
       out.println();
@@ -152,11 +161,14 @@ public final class PlatformInABox {
         out.println("Add the remote in your app's git repository and push:");
         out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
         out.println("  git push deis master");
+        out.println("Then reach it through the router:");
+        out.println("  curl -H 'Host: " + options.app.get() + "." + router.platformDomain() + "' " + routerUrl(options.host, router.port()));
       } else {
         out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
       }
-      return new Running(deis, api, git, admin);
+      return new Running(deis, api, git, router, admin);
     } catch (RuntimeException e) {
+      router.close();
       api.close();
       git.close();
       deis.close();
@@ -179,20 +191,26 @@ public final class PlatformInABox {
     return Optional.empty(); // users add their keys through the API: deis keys:add
   }
 
+  private static String routerUrl(String host, int port) {
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port + "/";
+  }
+
   private static String randomPassword() {
     byte[] bytes = new byte[12];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, String host, Path data,
-      boolean docker) {
+  private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, int routerPort,
+      String host, Path data, boolean docker) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
       String user = "admin";
       int port = GitServer.DEFAULT_PORT;
       int apiPort = ApiServer.DEFAULT_PORT;
+      int routerPort = 8080;
       boolean docker = false;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
@@ -215,10 +233,11 @@ public final class PlatformInABox {
           case "--data" -> data = Path.of(value);
           case "--port" -> port = number(flag, value);
           case "--api-port" -> apiPort = number(flag, value);
+          case "--router-port" -> routerPort = number(flag, value);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, apiPort, host, data, docker);
+      return new Options(app, key, user, port, apiPort, routerPort, host, data, docker);
     }
 
     private static int number(String flag, String value) {

@@ -41,7 +41,7 @@ class PlatformApiTest {
     assertThat(run(tmp, Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "you@laptop", "-f", key.toString()).exit).isZero();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (PlatformInABox.Running box = PlatformInABox.start(
-        new String[] {"--port", "0", "--api-port", "0", "--data", tmp.resolve("data").toString()},
+        new String[] {"--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()},
         new PrintStream(printed, true, StandardCharsets.UTF_8))) {
       Matcher m = Pattern.compile("deis register (http://\\S+)").matcher(printed.toString(StandardCharsets.UTF_8));
       assertThat(m.find()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
@@ -99,7 +99,7 @@ class PlatformApiTest {
     assertThat(built.exit).as(built.output).isZero();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (PlatformInABox.Running box = PlatformInABox.start(
-        new String[] {"--docker", "--port", "0", "--api-port", "0", "--data", tmp.resolve("data").toString(), "--key",
+        new String[] {"--docker", "--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString(), "--key",
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPcS38myDO7dQX1CL3jWgGJ3ZTOzJafjRjNa12CCMULK test@deis"},
         new PrintStream(printed, true, StandardCharsets.UTF_8))) {
       assertThat(printed.toString(StandardCharsets.UTF_8)).contains("controller:    Docker");
