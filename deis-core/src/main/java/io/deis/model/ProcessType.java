@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public record ProcessType(String value) implements Comparable<ProcessType> {
   // Declared before the constants below: they are validated against it as the class initializes.
   private static final Pattern VALID = Pattern.compile("[a-z0-9_-]+");
+  /** Process types name Kubernetes containers and Docker names: a DNS label's 63 characters at most. */
+  public static final int MAX_LENGTH = 63;
 
   public static final ProcessType WEB = new ProcessType("web");
   public static final ProcessType CMD = new ProcessType("cmd");
@@ -22,9 +24,9 @@ public record ProcessType(String value) implements Comparable<ProcessType> {
       throw new InvalidInputException("process type is empty: use letters, digits, '_' and '-' (for example web or worker)");
     }
     value = value.toLowerCase(java.util.Locale.ROOT);
-    if (!VALID.matcher(value).matches()) {
-      throw new InvalidInputException("process type '" + value
-          + "' is invalid: use letters, digits, '_' and '-' (for example web or worker)");
+    if (value.length() > MAX_LENGTH || !VALID.matcher(value).matches()) {
+      throw new InvalidInputException("process type " + io.deis.error.DeisException.quote(value)
+          + " is invalid: use 1 to " + MAX_LENGTH + " letters, digits, '_' and '-' (for example web or worker)");
     }
   }
 
