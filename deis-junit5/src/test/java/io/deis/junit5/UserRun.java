@@ -44,6 +44,7 @@ final class UserRun {
     LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
         .selectors(Arrays.stream(classes).map(c -> selectClass(c)).toList())
         .configurationParameters(parameters)
+        .configurationParameter(RunByUserRun.PARAMETER, "true")
         .build();
     List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     Launcher launcher = LauncherFactory.create();
