@@ -142,6 +142,10 @@ final class TestSession implements AutoCloseable {
    */
   void deploy(DeisApp app, String where) {
     checkBackend(app, where);
+    if (app.isDeployed()) {
+      throw new IllegalStateException(where + ": " + app + " is deployed already: a DeisApp can be deployed once at a time; "
+          + "give each test class (or test) its own");
+    }
     AppName name = app.requestedName().map(n -> owner.createApp(n.value()).name()).orElseGet(() -> owner.createApp().name());
     app.deployed(new DeisApp.Deployment(name, owner, backend));
     apps.add(app);

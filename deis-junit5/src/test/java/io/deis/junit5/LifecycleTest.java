@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,41 @@ class LifecycleTest {
       assertThat(shared.session().apps()).hasSize(2);
       SEEN.add(shared.name() + " " + own.name() + " " + shared.url() + " " + own.url());
     }
+  }
+
+  @RunByUserRun
+  @Deis(backend = Backend.LOCAL)
+  static class OuterWithNested {
+    @Deployed
+    static final DeisApp outer = DeisApp.fromDirectory(Apps.procfileApp()).withConfig("GREETING", "outer");
+
+    @Nested
+    class Inner {
+      @Deployed
+      final DeisApp inner = DeisApp.fromDirectory(Apps.procfileApp()).withConfig("GREETING", "inner");
+
+      @Test
+      void seesItsOwnAppAndItsOuterClasssInOneSession() {
+        assertThat(Apps.get(outer.url())).isEqualTo("outer");
+        assertThat(Apps.get(inner.url())).isEqualTo("inner");
+        assertThat(inner.session().apps()).as("one session, the outer class's").hasSize(2);
+        SEEN.add(outer.url() + " " + inner.url());
+      }
+    }
+  }
+
+  @Test
+  void aNestedClassUsesItsOuterClasssSession() {
+    Set<String> before = FailureMessageTest.sessions();
+    SEEN.clear();
+    UserRun run = UserRun.of(Apps.parameters(), OuterWithNested.class);
+    assertThat(run.tests()).as("%s", run).hasSize(1);
+    assertThat(run.failures()).as("%s", run).isEmpty();
+    assertThat(SEEN).hasSize(1);
+    for (String url : SEEN.get(0).split(" ")) {
+      assertThat(Apps.answers(URI.create(url))).as("%s is gone", url).isFalse();
+    }
+    assertThat(FailureMessageTest.sessions()).isEqualTo(before);
   }
 
   @Test
