@@ -378,12 +378,10 @@ public final class Controller implements AutoCloseable {
       scheduler.destroy(name);
       return Optional.empty();
     }
-    for (Release release : store.releases(name)) {
-      if (release.status() == Release.Status.PENDING) {
-        String why = "the deploy did not finish: its controller stopped";
-        store.recordOutcome(release.failed(why), Optional.empty());
-        emit("deis", AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + release.version() + " failed: " + why);
-      }
+    for (Release release : store.releases(name, Release.Status.PENDING)) {
+      String why = "the deploy did not finish: its controller stopped";
+      store.recordOutcome(release.failed(why), Optional.empty());
+      emit("deis", AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + release.version() + " failed: " + why);
     }
     Release current = current(name);
     return scheduler.reconcile(current, current.build().isPresent() ? app.get().structure() : Formation.EMPTY);
@@ -391,13 +389,8 @@ public final class Controller implements AutoCloseable {
 
   /** The newest release whose deploy succeeded. Every app has one: v1. */
   Release current(AppName app) {
-    List<Release> all = store.releases(app);
-    for (int i = all.size() - 1; i >= 0; i--) {
-      if (all.get(i).status() == Release.Status.SUCCEEDED) {
-        return all.get(i);
-      }
-    }
-    throw new NotFoundException("app '" + app + "' has no release");
+    return store.latestRelease(app, Release.Status.SUCCEEDED)
+        .orElseThrow(() -> new NotFoundException("app '" + app + "' has no release"));
   }
 
   /**
@@ -426,8 +419,14 @@ public final class Controller implements AutoCloseable {
 
   /** Saves the app's next release (PENDING), with the version the store allocates. */
   Release appendRelease(AppName app, String owner, Optional<io.deis.model.Build> build, io.deis.model.Config config, String summary) {
+    return appendRelease(app, owner, build, config, summary, Release.Status.PENDING);
+  }
+
+  /** Saves the app's next release in {@code status}, with the version the store allocates: one store transaction. */
+  Release appendRelease(AppName app, String owner, Optional<io.deis.model.Build> build, io.deis.model.Config config, String summary,
+      Release.Status status) {
     return store.appendRelease(app, version -> new Release(UUID.randomUUID().toString(), app, version, owner, now(),
-        build, config, summary, Release.Status.PENDING, Optional.empty()));
+        build, config, summary, status, Optional.empty()));
   }
 
   void emit(String actor, AuditEvent.Kind kind, Optional<AppName> app, String message) {

@@ -124,6 +124,13 @@ final class Releases {
     }
     checkLimits(app.name(), change, current.config(), next);
     String summary = me.username() + " " + next.describeChangeFrom(current.config());
+    if (current.build().isEmpty()) {
+      // Nothing runs without a build, so nothing is deployed: the release is saved as the current
+      // one in one store transaction, not as a PENDING release and then its outcome.
+      Release done = controller.appendRelease(app.name(), me.username(), Optional.empty(), next, summary, Release.Status.SUCCEEDED);
+      controller.emit(me.username(), AuditEvent.Kind.RELEASE_CREATED, Optional.of(app.name()), summary);
+      return Optional.of(done);
+    }
     Release pending = controller.appendRelease(app.name(), me.username(), current.build(), next, summary);
     return Optional.of(controller.deploy(me.username(), app.name(), pending, app.structure()));
   }

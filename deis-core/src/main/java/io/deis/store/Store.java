@@ -168,6 +168,26 @@ public interface Store {
 
   Optional<Release> release(AppName app, int version);
 
+  /**
+   * The app's newest release in {@code status}, if any: the app's current release is its newest
+   * SUCCEEDED one. The default scans {@link #releases}; a database store answers from an index, so
+   * the controller's every operation does not read the app's whole history.
+   */
+  default Optional<Release> latestRelease(AppName app, Release.Status status) {
+    List<Release> all = releases(app);
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (all.get(i).status() == status) {
+        return Optional.of(all.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The app's releases in {@code status}, oldest first (the reconciler looks for PENDING ones). The default filters {@link #releases}. */
+  default List<Release> releases(AppName app, Release.Status status) {
+    return releases(app).stream().filter(r -> r.status() == status).toList();
+  }
+
   // ---------------------------------------------------------------- permissions
 
   void grant(AppName app, String username);

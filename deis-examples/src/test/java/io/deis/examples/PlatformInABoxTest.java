@@ -2,6 +2,8 @@ package io.deis.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deis.build.BuildSource;
+import io.deis.controller.Session;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -9,10 +11,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +69,59 @@ class PlatformInABoxTest {
         String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         assertThat(response).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nHello from Deis!\n");
       }
+    }
+  }
+
+  @Test
+  void stoppedAndStartedAgainOnItsDataTheBoxKeepsEverythingAndRunsTheAppsAgain() throws Exception {
+    Path key = tmp.resolve("id_ed25519");
+    assertThat(run(tmp, Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "you@laptop", "-f", key.toString()).exit).isZero();
+    String[] args = {"--trusted-users", "--app", "kept", "--key", key + ".pub", "--port", "0", "--api-port", "0", "--router-port", "0",
+        "--data", tmp.resolve("data").toString()};
+    Path repo = tmp.resolve("kept");
+    Files.createDirectories(repo);
+    try (Git git = Git.init().setDirectory(repo.toFile()).call()) {
+      Files.writeString(repo.resolve("Procfile"), "worker: echo \"$GREETING\"; exec sleep 1000\n");
+      git.add().addFilepattern(".").call();
+      PersonIdent who = new PersonIdent("Tester", "tester@example.com");
+      git.commit().setMessage("worker").setAuthor(who).setCommitter(who).call();
+    }
+
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    try (PlatformInABox.Running box = PlatformInABox.start(args, new PrintStream(first, true, StandardCharsets.UTF_8))) {
+      assertThat(first.toString(StandardCharsets.UTF_8)).contains("(password ").contains("store/deis.mv.db");
+      Session admin = box.admin();
+      box.controller().register("bob", "bob-passw0rd", "bob@example.com");
+      admin.share("kept", "bob");
+      admin.deploy("kept", BuildSource.commit(repo, "HEAD"));
+      admin.scale("kept", "worker=1");
+      admin.setConfig("kept", Map.of("GREETING", "still here"));
+      assertThat(admin.ps("kept")).extracting(c -> c.type() + "." + c.num() + " v" + c.release() + " " + c.state())
+          .containsExactly("worker.1 v3 up");
+    } // stopped: the local runtime's processes end with it
+
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    try (PlatformInABox.Running box = PlatformInABox.start(args, new PrintStream(second, true, StandardCharsets.UTF_8))) {
+      assertThat(second.toString(StandardCharsets.UTF_8)).contains("admin (registered earlier)").contains("(1 apps)");
+      Session admin = box.admin();
+      assertThat(admin.user().username()).isEqualTo("admin");
+      assertThat(admin.keys()).hasSize(1);
+      assertThat(admin.releases("kept")).extracting(r -> r.version()).containsExactly(1, 2, 3);
+      assertThat(admin.collaborators("kept")).containsExactly("bob");
+      assertThat(box.controller().login("bob", "bob-passw0rd").apps()).extracting(a -> a.name().value()).containsExactly("kept");
+      assertThat(Files.exists(box.git().repository("kept").resolve("HEAD"))).as("the app's git repository stays").isTrue();
+      // The reconciler starts the current release again at its formation (the previous box gave its lease up on close).
+      assertThat(box.controller().reconcile()).isTrue();
+      assertThat(admin.ps("kept")).extracting(c -> c.type() + "." + c.num() + " v" + c.release() + " " + c.state())
+          .containsExactly("worker.1 v3 up");
+      assertThat(admin.logs("kept", 50)).anyMatch(line -> line.contains("still here"));
+    }
+
+    // Without a key the box logs its administrator in with the password it kept from the first start.
+    String[] withoutKey = {"--trusted-users", "--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()};
+    try (PlatformInABox.Running box = PlatformInABox.start(withoutKey, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+      assertThat(box.admin().user().username()).isEqualTo("admin");
+      assertThat(box.admin().apps()).hasSize(1);
     }
   }
 

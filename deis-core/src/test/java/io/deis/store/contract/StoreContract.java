@@ -341,6 +341,27 @@ public abstract class StoreContract {
   }
 
   @Test
+  void theLatestReleaseOfAStatusAndTheReleasesOfAStatus() {
+    AppName name = AppName.of("statuses");
+    store.createApp(app("statuses", "alice"), v1("statuses"));
+    Release v2 = store.appendRelease(name, v -> release(name, v, Map.of("A", "2")));
+    store.recordOutcome(v2.succeeded(), Optional.empty());
+    Release v3 = store.appendRelease(name, v -> release(name, v, Map.of("A", "3")));
+    store.recordOutcome(v3.failed("crashed"), Optional.empty());
+    Release v4 = store.appendRelease(name, v -> release(name, v, Map.of("A", "4")));
+    Release v5 = store.appendRelease(name, v -> release(name, v, Map.of("A", "5")));
+    store.recordOutcome(v5.succeeded(), Optional.empty());
+
+    assertThat(store.latestRelease(name, Release.Status.SUCCEEDED)).hasValue(v5.succeeded());
+    assertThat(store.latestRelease(name, Release.Status.FAILED)).hasValue(v3.failed("crashed"));
+    assertThat(store.latestRelease(name, Release.Status.PENDING)).hasValue(v4);
+    assertThat(store.releases(name, Release.Status.SUCCEEDED)).extracting(Release::version).containsExactly(1, 2, 5);
+    assertThat(store.releases(name, Release.Status.PENDING)).containsExactly(v4);
+    assertThat(store.latestRelease(AppName.of("ghost"), Release.Status.SUCCEEDED)).isEmpty();
+    assertThat(store.releases(AppName.of("ghost"), Release.Status.PENDING)).isEmpty();
+  }
+
+  @Test
   void deletingAnAppRemovesItsReleasesPermissionsAndDomains() {
     store.createUser(user("alice", false), "h");
     store.createUser(user("bob", false), "h");
@@ -437,6 +458,254 @@ public abstract class StoreContract {
     } finally {
       close(again.get());
     }
+  }
+
+  // ---------------------------------------------------------------- instances sharing the data (controllers side by side)
+
+  @Test
+  void aNewStoreIsANewInstallation() throws Exception {
+    Store other = newStore();
+    try {
+      assertThat(other.installation()).isNotEqualTo(store.installation());
+    } finally {
+      close(other);
+    }
+  }
+
+  @Test
+  void anAppLockExcludesAnotherInstanceOnTheSameData() throws Exception {
+    Optional<Store> again = reopen(store);
+    if (again.isEmpty()) {
+      return; // one instance holds all the data: the single-instance lock tests cover it
+    }
+    Store other = again.get();
+    AppName app = AppName.of("shared-lock");
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      try (Store.AppLock held = store.lock(app)) {
+        assertThat(thread.submit(() -> tryAndRelease(other, app)).get(10, TimeUnit.SECONDS)).as("the other instance's tryLock while held").isFalse();
+        assertThat(thread.submit(() -> tryAndRelease(other, AppName.of("another-app"))).get(10, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(thread.submit(() -> tryAndRelease(other, app)).get(10, TimeUnit.SECONDS)).as("after release").isTrue();
+      // and the other way round, with a waiting lock: it gets the lock once the holder lets go
+      CountDownLatch taken = new CountDownLatch(1);
+      Future<Boolean> waiter;
+      try (Store.AppLock held = other.lock(app)) {
+        waiter = thread.submit(() -> {
+          try (Store.AppLock mine = store.lock(app)) {
+            taken.countDown();
+            return true;
+          }
+        });
+        assertThat(taken.await(500, TimeUnit.MILLISECONDS)).as("taken while the other instance holds it").isFalse();
+      }
+      assertThat(waiter.get(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      thread.shutdownNow();
+      close(other);
+    }
+  }
+
+  @Test
+  void theLeaseIsOneForEveryInstanceOnTheSameData() throws Exception {
+    Optional<Store> again = reopen(store);
+    if (again.isEmpty()) {
+      return;
+    }
+    Store other = again.get();
+    try {
+      assertThat(store.holdLease("first", Duration.ofSeconds(30))).isTrue();
+      assertThat(other.holdLease("second", Duration.ofSeconds(30))).as("held through the other instance").isFalse();
+      store.releaseLease("first");
+      assertThat(other.holdLease("second", Duration.ofSeconds(30))).isTrue();
+      assertThat(store.holdLease("first", Duration.ofSeconds(30))).isFalse();
+    } finally {
+      close(other);
+    }
+  }
+
+  @Test
+  void releasesStayGaplessWithWritersOnTwoInstances() throws Exception {
+    Optional<Store> again = reopen(store);
+    if (again.isEmpty()) {
+      return;
+    }
+    Store other = again.get();
+    AppName name = AppName.of("two-writers");
+    store.createApp(app("two-writers", "alice"), v1("two-writers"));
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Integer> versions = Collections.synchronizedList(new ArrayList<>());
+    List<Future<?>> futures = new ArrayList<>();
+    try {
+      for (int t = 0; t < 8; t++) {
+        Store writer = t % 2 == 0 ? store : other;
+        futures.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < 15; i++) {
+            versions.add(writer.appendRelease(name, v -> release(name, v, Map.of("N", Integer.toString(v)))).version());
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try {
+      assertThat(versions).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(2, 121).boxed().toList());
+      assertThat(other.releases(name)).extracting(Release::version).containsExactlyElementsOf(IntStream.rangeClosed(1, 121).boxed().toList());
+    } finally {
+      close(other);
+    }
+  }
+
+  @Test
+  void concurrentFirstRegistrationsOnTwoInstancesMakeOneAdministrator() throws Exception {
+    Optional<Store> again = reopen(store);
+    if (again.isEmpty()) {
+      return;
+    }
+    Store other = again.get();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<User>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        Store writer = i % 2 == 0 ? store : other;
+        String name = "user" + i;
+        futures.add(pool.submit(() -> {
+          go.await();
+          return writer.createUser(user(name, false), "h");
+        }));
+      }
+      go.countDown();
+      int admins = 0;
+      for (Future<User> f : futures) {
+        admins += f.get(60, TimeUnit.SECONDS).admin() ? 1 : 0;
+      }
+      assertThat(admins).isEqualTo(1);
+      assertThat(other.users().stream().filter(User::admin)).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+      close(other);
+    }
+  }
+
+  @Test
+  void concurrentDemotionsOfTheLastTwoAdministratorsLeaveOne() throws Exception {
+    List<String> previous = List.of();
+    for (int round = 0; round < 5; round++) {
+      String a = "a" + round;
+      String b = "b" + round;
+      store.createUser(user(a, true), "h");
+      store.createUser(user(b, true), "h");
+      for (String old : previous) {
+        store.deleteUser(old);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> demotions = new ArrayList<>();
+      for (String name : List.of(a, b)) {
+        demotions.add(pool.submit(() -> {
+          go.await();
+          try {
+            store.updateUser(store.user(name).orElseThrow().withAdmin(false));
+            return true;
+          } catch (ConflictException e) {
+            return false;
+          }
+        }));
+      }
+      go.countDown();
+      int demoted = 0;
+      for (Future<Boolean> f : demotions) {
+        demoted += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      pool.shutdown();
+      assertThat(demoted).as("round " + round + ": demotions that went through").isEqualTo(1);
+      assertThat(store.users().stream().filter(User::admin)).as("round " + round).hasSize(1);
+      previous = List.of(a, b);
+    }
+  }
+
+  // ---------------------------------------------------------------- what is not there, and any text
+
+  @Test
+  void callsOnWhatDoesNotExistSayNotFoundOrFindNothing() {
+    AppName ghost = AppName.of("ghost");
+    assertThatThrownBy(() -> store.updateUser(user("nobody", false))).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.setPasswordHash("nobody", "h")).isInstanceOf(NotFoundException.class);
+    store.deleteUser("nobody");
+    assertThatThrownBy(() -> store.updateApp(app("ghost", "alice"))).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.appendRelease(ghost, v -> release(ghost, v, Map.of()))).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.updateRelease(release(ghost, 2, Map.of()))).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.recordOutcome(release(ghost, 1, Map.of()), Optional.empty())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.revoke(ghost, "bob")).isInstanceOf(NotFoundException.class);
+    store.deleteApp(ghost);
+    assertThat(store.app(ghost)).isEmpty();
+    assertThat(store.releases(ghost)).isEmpty();
+    assertThat(store.release(ghost, 1)).isEmpty();
+    assertThat(store.collaborators(ghost)).isEmpty();
+    assertThat(store.domains(ghost)).isEmpty();
+    assertThat(store.removeDomain(ghost, "x.example.com")).isFalse();
+    assertThat(store.removeKey("nobody", "laptop")).isFalse();
+    assertThat(store.keys("nobody")).isEmpty();
+    assertThat(store.keyByFingerprint("SHA256:nothing")).isEmpty();
+    assertThat(store.user("nobody")).isEmpty();
+    assertThat(store.passwordHash("nobody")).isEmpty();
+    assertThat(store.certificate("nothing.example.com")).isEmpty();
+    assertThat(store.certificateKey("nothing.example.com")).isEmpty();
+    store.createApp(app("real", "alice"), v1("real"));
+    assertThat(store.release(AppName.of("real"), 0)).isEmpty();
+    assertThat(store.release(AppName.of("real"), 2)).isEmpty();
+    assertThatThrownBy(() -> store.updateRelease(release(AppName.of("real"), 2, Map.of()))).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void aReleaseKeepsAnyTextItsConfigAndBuildHold() throws Exception {
+    AppName name = AppName.of("texts");
+    store.createApp(app("texts", "alice"), v1("texts"));
+    Map<String, String> values = Map.of(
+        "QUOTES", "it's \"quoted\" and `ticked`",
+        "ESCAPES", "back\\slash \\n \\u0000 and a real\nnewline\ttab",
+        "UNICODE", "Деис 日本語 \uD83D\uDE80 e\u0301",
+        "JSON", "{\"a\": [1, 2, {\"b\": null}]}",
+        "SQL", "'); DROP TABLE releases; --",
+        "EMPTY", "",
+        "LARGE", "x".repeat(100_000));
+    Release saved = store.appendRelease(name, v -> new Release(UUID.randomUUID().toString(), name, v, "alice", NOW,
+        Optional.of(new io.deis.model.Build(UUID.randomUUID().toString(), name, "alice", NOW, Optional.empty(),
+            Optional.of("registry.example.com:5000/team/app@sha256:" + "a".repeat(64)),
+            io.deis.model.Procfile.parse("web: sh -c 'echo \"$PORT\" && exec ./server --name=\\'x\\''\nworker: ./work 2>&1 | tee log"),
+            Optional.of("FROM scratch\nCMD [\"/server\", \"--flag=\\\"x\\\"\"]\n"), Optional.of(java.nio.file.Path.of("/data/builds/texts/ä b")))),
+        Config.empty(UUID.randomUUID().toString(), "alice", NOW).apply(ConfigChange.builder().setAll(values).build(),
+            UUID.randomUUID().toString(), "alice", NOW),
+        "alice added EMPTY, ESCAPES, JSON, LARGE, QUOTES, SQL, UNICODE", Release.Status.PENDING, Optional.empty()));
+    assertThat(store.release(name, 2)).hasValue(saved);
+    store.recordOutcome(saved.failed("exit 1: \"boom\"\nline two 日本"), Optional.empty());
+    assertThat(store.release(name, 2)).hasValueSatisfying(r -> {
+      assertThat(r.failure()).hasValue("exit 1: \"boom\"\nline two 日本");
+      assertThat(r.config().values()).isEqualTo(values);
+    });
+    Optional<Store> again = reopen(store);
+    if (again.isPresent()) {
+      try {
+        assertThat(again.get().release(name, 2)).hasValueSatisfying(r -> assertThat(r.config()).isEqualTo(saved.config()));
+      } finally {
+        close(again.get());
+      }
+    }
+  }
+
+  private static boolean tryAndRelease(Store store, AppName app) {
+    return store.tryLock(app).map(l -> {
+      l.close();
+      return true;
+    }).orElse(false);
   }
 
   // ---------------------------------------------------------------- helpers

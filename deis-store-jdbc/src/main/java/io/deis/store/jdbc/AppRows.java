@@ -1,0 +1,242 @@
+package io.deis.store.jdbc;
+
+import io.deis.error.ConflictException;
+import io.deis.error.NotFoundException;
+import io.deis.error.StoreException;
+import io.deis.model.App;
+import io.deis.model.AppName;
+import io.deis.model.Formation;
+import io.deis.model.Release;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntFunction;
+
+/** Apps, their releases and their collaborators. */
+final class AppRows {
+  private static final String RELEASE_COLUMNS = "app, version, uuid, owner, created, build, config, summary, status, failure";
+
+  private final Database db;
+
+  AppRows(Database db) {
+    this.db = db;
+  }
+
+  // ---------------------------------------------------------------- apps
+
+  void create(App app, Release first) {
+    Text.check("app owner", app.owner());
+    if (!first.app().equals(app.name())) {
+      throw new IllegalArgumentException("the first release of " + app.name() + " belongs to " + first.app());
+    }
+    db.transaction("create app '" + app.name() + "'", c -> {
+      if (Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ?", rows -> 1, app.name().value()).isPresent()) {
+        throw taken(app.name());
+      }
+      try {
+        Sql.update(c, "INSERT INTO apps (name, owner, created, structure, last_version) VALUES (?, ?, ?, ?, ?)", app.name().value(),
+            app.owner(), Database.timestamp(app.created()), ModelJson.formation(app.structure()), first.version());
+      } catch (SQLException e) {
+        if (Database.uniqueViolation(e)) {
+          throw taken(app.name());
+        }
+        throw e;
+      }
+      insert(c, first);
+      return null;
+    });
+  }
+
+  Optional<App> app(AppName name) {
+    return db.read("read app '" + name + "'", c ->
+        Sql.queryOne(c, "SELECT name, owner, created, structure FROM apps WHERE name = ?", AppRows::app, name.value()));
+  }
+
+  List<App> apps() {
+    // Sorted here, not by the database, whose collation may order dashes differently from AppName.
+    return db.read("list apps", c -> Sql.query(c, "SELECT name, owner, created, structure FROM apps", AppRows::app)).stream()
+        .sorted(java.util.Comparator.comparing(App::name)).toList();
+  }
+
+  void update(App app) {
+    Text.check("app owner", app.owner());
+    int changed = db.read("update app '" + app.name() + "'", c -> Sql.update(c,
+        "UPDATE apps SET owner = ?, created = ?, structure = ? WHERE name = ?", app.owner(), Database.timestamp(app.created()),
+        ModelJson.formation(app.structure()), app.name().value()));
+    if (changed == 0) {
+      throw missing(app.name());
+    }
+  }
+
+  void delete(AppName name) {
+    // Releases, collaborators and domains go with the app's row (ON DELETE CASCADE), in one statement.
+    db.read("delete app '" + name + "'", c -> Sql.update(c, "DELETE FROM apps WHERE name = ?", name.value()));
+  }
+
+  private static App app(ResultSet rows) throws SQLException {
+    AppName name = AppName.of(rows.getString("name"));
+    String structure = rows.getString("structure");
+    return new App(name, rows.getString("owner"), Database.instant(rows, "created"),
+        decode(() -> ModelJson.formation(structure), "the structure of app '" + name + "'"));
+  }
+
+  // ---------------------------------------------------------------- releases
+
+  /**
+   * Increments the app's last version, which locks its row so concurrent appenders in every
+   * process queue on it, and saves the release of that version: gapless and unique, with the
+   * primary key as last guard. A rollback takes the increment back with the release.
+   */
+  Release append(AppName app, IntFunction<Release> make) {
+    return db.transaction("save the next release of '" + app + "'", c -> {
+      int next = Sql.queryOne(c, db.dialect.nextVersion(), rows -> rows.getInt(1), app.value()).orElseThrow(() -> missing(app));
+      Release release = make.apply(next);
+      if (release.version() != next || !release.app().equals(app)) {
+        throw new IllegalArgumentException("expected a release v" + next + " of " + app + ", got " + release.label());
+      }
+      return insert(c, release);
+    });
+  }
+
+  void updateRelease(Release release) {
+    db.transaction("update release " + release.label(), c -> {
+      replace(c, release);
+      return null;
+    });
+  }
+
+  /** The release's new state and, when given, the app's structure: one transaction. */
+  void recordOutcome(Release release, Optional<Formation> structure) {
+    db.transaction("record the outcome of release " + release.label(), c -> {
+      replace(c, release); // the release's row exists only while its app's does (foreign key)
+      if (structure.isPresent()) {
+        Sql.update(c, "UPDATE apps SET structure = ? WHERE name = ?", ModelJson.formation(structure.get()), release.app().value());
+      }
+      return null;
+    });
+  }
+
+  List<Release> releases(AppName app) {
+    return db.read("list the releases of '" + app + "'", c ->
+        Sql.query(c, "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? ORDER BY version", AppRows::release, app.value()));
+  }
+
+  Optional<Release> release(AppName app, int version) {
+    return db.read("read release v" + version + " of '" + app + "'", c -> Sql.queryOne(c,
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND version = ?", AppRows::release, app.value(), version));
+  }
+
+  Optional<Release> latest(AppName app, Release.Status status) {
+    return db.read("read the newest " + status + " release of '" + app + "'", c -> Sql.queryOne(c,
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY app, status, version DESC FETCH FIRST 1 ROWS ONLY",
+        AppRows::release, app.value(), status.name()));
+  }
+
+  List<Release> releases(AppName app, Release.Status status) {
+    return db.read("list the " + status + " releases of '" + app + "'", c -> Sql.query(c,
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY version", AppRows::release,
+        app.value(), status.name()));
+  }
+
+  private static Release insert(Connection c, Release release) throws SQLException {
+    Release stored = stored(release);
+    Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        stored.app().value(), stored.version(), stored.uuid(), stored.owner(), Database.timestamp(stored.created()),
+        stored.build().map(ModelJson::build).orElse(null), ModelJson.config(stored.config()), stored.summary(),
+        stored.status().name(), stored.failure().orElse(null));
+    return stored;
+  }
+
+  private static void replace(Connection c, Release release) throws SQLException {
+    Release stored = stored(release);
+    int changed = Sql.update(c, "UPDATE releases SET uuid = ?, owner = ?, created = ?, build = ?, config = ?, summary = ?, status = ?,"
+            + " failure = ? WHERE app = ? AND version = ?",
+        stored.uuid(), stored.owner(), Database.timestamp(stored.created()), stored.build().map(ModelJson::build).orElse(null),
+        ModelJson.config(stored.config()), stored.summary(), stored.status().name(), stored.failure().orElse(null),
+        stored.app().value(), stored.version());
+    if (changed == 0) {
+      boolean app = Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ?", rows -> 1, release.app().value()).isPresent();
+      throw app ? new NotFoundException("release " + release.label() + " does not exist") : missing(release.app());
+    }
+  }
+
+  /** The release as a later read returns it: instants to the microsecond, text the database can hold. */
+  private static Release stored(Release r) {
+    Text.check("release owner", r.owner());
+    Text.check("release uuid", r.uuid());
+    return new Release(r.uuid(), r.app(), r.version(), r.owner(), Database.stored(r.created()), r.build(), r.config(),
+        Text.clean(r.summary()), r.status(), r.failure().map(Text::clean));
+  }
+
+  private static Release release(ResultSet rows) throws SQLException {
+    AppName app = AppName.of(rows.getString("app"));
+    int version = rows.getInt("version");
+    String what = "release v" + version + " of '" + app + "'";
+    String build = rows.getString("build");
+    String config = rows.getString("config");
+    return new Release(rows.getString("uuid"), app, version, rows.getString("owner"), Database.instant(rows, "created"),
+        build == null ? Optional.empty() : Optional.of(decode(() -> ModelJson.build(build), "the build of " + what)),
+        decode(() -> ModelJson.config(config), "the config of " + what), rows.getString("summary"),
+        Release.Status.valueOf(rows.getString("status")), Optional.ofNullable(rows.getString("failure")));
+  }
+
+  // ---------------------------------------------------------------- collaborators
+
+  void grant(AppName app, String username) {
+    Text.checkKey("username", username, 150);
+    db.read("share app '" + app + "' with '" + username + "'", c -> {
+      try {
+        return Sql.update(c, "INSERT INTO collaborators (app, username) SELECT ?, ? WHERE NOT EXISTS"
+            + " (SELECT 1 FROM collaborators WHERE app = ? AND username = ?)", app.value(), username, app.value(), username);
+      } catch (SQLException e) {
+        if (Database.foreignKeyViolation(e)) {
+          throw missing(app);
+        }
+        if (Database.uniqueViolation(e)) {
+          return 0; // a concurrent grant of the same share
+        }
+        throw e;
+      }
+    });
+  }
+
+  void revoke(AppName app, String username) {
+    db.transaction("revoke the share of app '" + app + "' from '" + username + "'", c -> {
+      if (Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ?", rows -> 1, app.value()).isEmpty()) {
+        throw missing(app);
+      }
+      return Sql.update(c, "DELETE FROM collaborators WHERE app = ? AND username = ?", app.value(), username);
+    });
+  }
+
+  Set<String> collaborators(AppName app) {
+    return db.read("list the collaborators of '" + app + "'", c -> Collections.unmodifiableSet(new TreeSet<>(Sql.query(c,
+        "SELECT username FROM collaborators WHERE app = ?", rows -> rows.getString(1), app.value()))));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** What a stored JSON column holds, or a StoreException naming the column (never the values in it). */
+  static <T> T decode(java.util.function.Supplier<T> read, String what) {
+    try {
+      return read.get();
+    } catch (IllegalStateException e) {
+      throw new StoreException(what + " cannot be read: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new StoreException(what + " cannot be read: it holds an invalid value (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private static ConflictException taken(AppName name) {
+    return new ConflictException("app name '" + name + "' is taken: This field must be unique.");
+  }
+
+  static NotFoundException missing(AppName name) {
+    return new NotFoundException("app '" + name + "' does not exist");
+  }
+}
