@@ -20,6 +20,7 @@ import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1SecretEnvSource;
 import io.kubernetes.client.openapi.models.V1TCPSocketAction;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,27 +31,42 @@ import java.util.Optional;
 final class PodSpecs {
   /** Probing every second (Kubernetes' default is 10 s) lets a healthy deploy finish seconds sooner. */
   static final int PROBE_PERIOD_SECONDS = 1;
+  /**
+   * The shell that runs a Procfile command as the container's main process (PID 1). PID 1 gets
+   * only the signals it handles, and a plain {@code sh -c} handles none, so the kubelet's SIGTERM
+   * would be lost and every stop would last the whole grace period. This shell runs the command
+   * (its first argument) in the background, passes SIGTERM on to every process of the container
+   * (its process group), and exits with the command's exit code.
+   */
+  static final String INIT = "trap 'trap \"\" TERM; kill -TERM 0 2>/dev/null' TERM\n"
+      + "(eval \"$1\") &\n"
+      + "pid=$!\n"
+      + "wait $pid; code=$?\n"
+      + "if kill -0 $pid 2>/dev/null; then wait $pid; code=$?; fi\n"
+      + "exit $code";
 
   private PodSpecs() {}
 
   /**
    * @param command the shell command, or empty for the image's own default ({@code cmd})
+   * @param secret the Secret that holds the release's config
    * @param restartPolicy {@code Always} for a Deployment's pods, {@code Never} for one-off runs
+   * @param stopGrace how long the kubelet waits after SIGTERM before it kills the container
    */
-  static V1PodSpec spec(Release release, ProcessType type, Optional<String> command, String restartPolicy) {
+  static V1PodSpec spec(Release release, ProcessType type, Optional<String> command, String secret, String restartPolicy,
+      Duration stopGrace) {
     String image = image(release);
     V1Container container = new V1Container()
         .name(Names.container(type))
         .image(image)
-        .envFrom(List.of(new V1EnvFromSource().secretRef(new V1SecretEnvSource()
-            .name(Names.secret(release.app(), release.version())))))
+        .envFrom(List.of(new V1EnvFromSource().secretRef(new V1SecretEnvSource().name(secret))))
         // PORT is set after envFrom so a config value named PORT cannot move the port the Service targets.
         .env(List.of(
             new V1EnvVar().name("PORT").value(Integer.toString(Names.PORT)),
             // The pod's own address, from the downward API: for a process that binds or announces it.
             new V1EnvVar().name("POD_IP").valueFrom(new V1EnvVarSource()
                 .fieldRef(new V1ObjectFieldSelector().fieldPath("status.podIP")))));
-    command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", c)));
+    command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", INIT, "sh", c)));
     Map<String, Quantity> limits = limits(release, type);
     if (!limits.isEmpty()) {
       container.resources(new V1ResourceRequirements().limits(limits));
@@ -62,7 +78,12 @@ final class PodSpecs {
       // send it traffic (nor a deploy retire the old pods) before it listens.
       container.readinessProbe(release.config().healthCheck().map(PodSpecs::probe).orElseGet(PodSpecs::tcpProbe));
     }
-    return new V1PodSpec().containers(List.of(container)).restartPolicy(restartPolicy);
+    V1PodSpec spec = new V1PodSpec().containers(List.of(container)).restartPolicy(restartPolicy)
+        .terminationGracePeriodSeconds((long) Math.ceil(stopGrace.toMillis() / 1000.0));
+    // client-java starts overhead as an empty map, and the RuntimeClass admission plugin (on by
+    // default) refuses any pod that sets one without a RuntimeClass: send none.
+    spec.setOverhead(null);
+    return spec;
   }
 
   static String image(Release release) {

@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The objects the scheduler writes for a sample app with web and worker types, exactly as they
+ * The objects the scheduler writes for a sample app with web and worker types (and a one-off run), exactly as they
  * went over HTTP, checked against readable YAML in {@code src/test/resources/golden/}. A change
  * to what reaches a cluster shows up in review as a diff of that file. To accept a change on
  * purpose, run with {@code -Dgolden.update=true} and review the diff.
@@ -73,9 +73,12 @@ class GoldenManifestsTest {
       Config changed = config.apply(ConfigChange.builder().set("GREETING", "hello again").build(), "c3", "alice", Instant.EPOCH);
       Release v3 = release(app, 3, build, changed);
       section(yaml, "deploy v3 (config change) at web=3 worker=1", () -> scheduler.deploy(v3, Formation.parse("web=3 worker=1")));
+      section(yaml, "run 'echo hello' on v3", () -> scheduler.run(v3, "echo hello", Duration.ofSeconds(30)));
       section(yaml, "destroy", () -> scheduler.destroy(app));
     }
-    String actual = yaml.toString();
+    // A run pod's name ends in five random characters: the same in every run of this test once masked.
+    String actual = yaml.toString().replaceAll("myapp-run-[a-z0-9]{5}", "myapp-run-xxxxx");
+    assertThat(actual).as("no pod may carry an overhead: the RuntimeClass admission plugin refuses it").doesNotContain("overhead");
 
     if (Boolean.getBoolean("golden.update")) {
       Files.createDirectories(GOLDEN.getParent());

@@ -43,7 +43,12 @@ public final class FakeApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeApiServer.class);
   private static final Gson GSON = new Gson();
 
-  record Kind(String resource, String groupVersion, String kind, boolean namespaced) {}
+  record Kind(String resource, String groupVersion, String kind, boolean namespaced) {
+    /** The API group, as RBAC rules name it: "" for the core group. */
+    String group() {
+      return groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
+    }
+  }
 
   private static final Map<String, Kind> KINDS = Map.of(
       "namespaces", new Kind("namespaces", "v1", "Namespace", false),
@@ -59,7 +64,10 @@ public final class FakeApiServer implements AutoCloseable {
   }
 
   private final Store store;
+  private final ApiRules rules;
   private final RequestLog requests = new RequestLog();
+  /** "namespace/pod" of pods whose kubelet does not answer log requests, set by tests. */
+  private final java.util.Set<String> failingLogs = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fake-apiserver");
@@ -70,8 +78,9 @@ public final class FakeApiServer implements AutoCloseable {
   private int nextClusterIp = 1;
   private volatile String lastAuthorization;
 
-  public FakeApiServer(Store store) throws IOException {
+  FakeApiServer(Store store, ApiRules rules) throws IOException {
     this.store = store;
+    this.rules = rules;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -95,6 +104,11 @@ public final class FakeApiServer implements AutoCloseable {
     this.logSource = source;
   }
 
+  /** Log requests for the pod fail as when its node's kubelet is unreachable (HTTP 500). */
+  void failLogsOf(String namespace, String pod) {
+    failingLogs.add(namespace + "/" + pod);
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -115,14 +129,16 @@ public final class FakeApiServer implements AutoCloseable {
       try {
         route = route(path);
       } catch (Store.ApiError e) {
-        requests.record(new RequestLog.Request(method, method.toLowerCase(), path, ""));
+        requests.record(new RequestLog.Request(method, method.toLowerCase(), path, "", "?", "?", null));
         sendError(exchange, e);
         return;
       }
       String verb = verb(method, route, query);
       // The body is kept so tests can show exactly what the scheduler sent (the golden manifests).
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.record(new RequestLog.Request(method, verb, path, body));
+      // As RBAC sees the request: the verb, the API group and the resource (with its subresource).
+      String resource = route.kind().resource() + (route.subresource() == null ? "" : "/" + route.subresource());
+      requests.record(new RequestLog.Request(method, verb, path, body, route.kind().group(), resource, route.namespace()));
       try {
         switch (verb) {
           case "watch" -> watch(exchange, route, query);
@@ -231,6 +247,10 @@ public final class FakeApiServer implements AutoCloseable {
 
   private void podLog(HttpExchange exchange, Route route, Map<String, String> query) throws IOException {
     JsonObject pod = existing(route);
+    if (failingLogs.contains(route.namespace() + "/" + route.name())) {
+      throw new Store.ApiError(500, "InternalError", "Get \"https://" + Store.string(pod, "status", "hostIP")
+          + ":10250/containerLogs/" + route.namespace() + "/" + route.name() + "\": dial tcp: connect: connection refused");
+    }
     boolean previous = "true".equals(query.get("previous"));
     List<String[]> lines = logSource.logs(route.namespace(), route.name(), previous).orElseThrow(() ->
         new Store.ApiError(400, "BadRequest", "container \"" + Store.string(pod.getAsJsonObject("spec")
@@ -271,6 +291,7 @@ public final class FakeApiServer implements AutoCloseable {
       backlog = store.watch(resource, namespace, from, sink);
     } catch (Store.ApiError e) {
       // As the real server: a watch from an expired resourceVersion is answered with an ERROR event.
+      store.countExpiredWatch();
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, 0);
       JsonObject event = new JsonObject();
@@ -330,9 +351,7 @@ public final class FakeApiServer implements AutoCloseable {
       meta.addProperty("name", generate + FakeKubelet.randomSuffix());
     }
     String name = meta.get("name").getAsString();
-    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
-      throw new Store.ApiError(422, "Invalid", kind.kind() + " \"" + name + "\" is invalid: metadata.name: must be a lowercase RFC 1123 subdomain");
-    }
+    rules.validate(kind, body, null);
     String bodyNs = Store.string(body, "metadata", "namespace");
     if (kind.namespaced()) {
       if (bodyNs != null && !bodyNs.equals(route.namespace())) {
@@ -353,11 +372,15 @@ public final class FakeApiServer implements AutoCloseable {
         body.remove("status");
       }
       case "pods" -> {
+        rules.admitPod(route.namespace(), body);
         body.remove("status");
         JsonObject status = Store.object(body, "status");
         status.addProperty("phase", "Pending");
         if (!Store.object(body, "spec").has("restartPolicy")) {
           Store.object(body, "spec").addProperty("restartPolicy", "Always");
+        }
+        if (!Store.object(body, "spec").has("terminationGracePeriodSeconds")) {
+          Store.object(body, "spec").addProperty("terminationGracePeriodSeconds", 30); // the API's default
         }
       }
       case "namespaces" -> Store.object(body, "status").addProperty("phase", "Active");
@@ -436,6 +459,7 @@ public final class FakeApiServer implements AutoCloseable {
       if (kind.resource().equals("secrets")) {
         mergeStringData(next);
       }
+      rules.validate(kind, next, current);
       return next;
     }).orElseThrow(() -> notFound(route));
   }
@@ -454,6 +478,12 @@ public final class FakeApiServer implements AutoCloseable {
       JsonObject marked = store.update(kind.resource(), ns(route), route.name(), o -> {
         if (Store.string(o, "metadata", "deletionTimestamp") == null) {
           Store.object(o, "metadata").addProperty("deletionTimestamp", Store.now());
+          if (kind.resource().equals("pods")) {
+            // The kubelet waits this long after SIGTERM before it kills: the request's, else the pod's own.
+            String grace = Optional.ofNullable(query.get("gracePeriodSeconds"))
+                .orElse(Optional.ofNullable(Store.string(o, "spec", "terminationGracePeriodSeconds")).orElse("30"));
+            Store.object(o, "metadata").addProperty("deletionGracePeriodSeconds", Long.parseLong(grace));
+          }
           if (kind.resource().equals("namespaces")) {
             Store.object(o, "status").addProperty("phase", "Terminating");
           }
