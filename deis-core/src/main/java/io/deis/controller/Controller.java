@@ -11,6 +11,7 @@ import io.deis.local.LocalRuntime;
 import io.deis.model.App;
 import io.deis.model.AppName;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.model.User;
 import io.deis.scheduler.DeployException;
@@ -27,6 +28,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +43,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -70,15 +71,15 @@ public final class Controller implements AutoCloseable {
 
   final Store store;
   final Scheduler scheduler;
+  final Installation installation;
+  private final Reconciler reconciler;
   final Path dataDirectory;
   final Set<String> reservedNames;
   final PasswordHasher passwords;
   final Clock clock;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final Map<AppName, ReentrantLock> appLocks = new ConcurrentHashMap<>();
   private final Map<AppName, Deque<String>> appLogs = new ConcurrentHashMap<>();
-  private final Object registration = new Object();
 
   private Controller(Builder b) {
     this.ownsDataDirectory = b.dataDirectory == null;
@@ -90,6 +91,11 @@ public final class Controller implements AutoCloseable {
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
     this.listeners.addAll(b.listeners);
+    this.installation = store.installation();
+    this.reconciler = new Reconciler(store, this::reconcileLocked, scheduler::apps, b.reconcileInterval, b.leaseTtl);
+    scheduler.addListener(reconciler);
+    scheduler.start(installation);
+    reconciler.start();
   }
 
   public static Builder builder() {
@@ -110,12 +116,9 @@ public final class Controller implements AutoCloseable {
       throw new InvalidInputException("password for '" + username + "' is empty");
     }
     String hash = passwords.hash(password);
-    User user;
-    synchronized (registration) {
-      boolean first = store.users().stream().noneMatch(User::admin);
-      user = new User(username, email == null ? "" : email, first, now());
-      store.createUser(user, hash);
-    }
+    // The store makes the first user ever an administrator, atomically: never the next stranger
+    // after the last administrator dropped their rights.
+    User user = store.createUser(new User(username, email == null ? "" : email, false, now()), hash);
     emit(username, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
         username + " registered" + (user.admin() ? " as an administrator" : ""));
     return user;
@@ -165,9 +168,34 @@ public final class Controller implements AutoCloseable {
     listeners.remove(listener);
   }
 
-  /** Closes the scheduler; with a temporary data directory (the default), deletes it. */
+  /** The installation this controller's store belongs to; everything its scheduler makes carries its id. */
+  public Installation installation() {
+    return installation;
+  }
+
+  /**
+   * Reconciles every app now, in the calling thread, and returns when done: what runs is made to
+   * match each app's current release and formation in the store. The controller also does this by
+   * itself, on start, every {@link Builder#reconcileInterval} and after every crash; this is for
+   * programs (and tests) that need it done before they go on. Does nothing on a controller that
+   * does not hold the installation's reconciler lease (another controller on the same store does).
+   *
+   * @return true when this controller reconciled, false when another one holds the lease
+   */
+  public boolean reconcile() {
+    if (!reconciler.leader()) {
+      return false;
+    }
+    for (AppName app : reconciler.allApps()) {
+      reconciler.reconcileNow(app);
+    }
+    return true;
+  }
+
+  /** Stops reconciling and closes the scheduler; with a temporary data directory (the default), deletes it. */
   @Override
   public void close() {
+    reconciler.close();
     scheduler.close();
     if (ownsDataDirectory) {
       deleteRecursively(dataDirectory);
@@ -199,15 +227,40 @@ public final class Controller implements AutoCloseable {
     return store.user(username).orElseThrow(() -> new AuthenticationException("user '" + username + "' no longer exists"));
   }
 
-  /** Runs {@code work} holding the app's lock: one change at a time per app, so releases and deploys never interleave. */
+  /**
+   * Runs {@code work} holding the app's store lock: one change at a time per app, across every
+   * controller on the store, so releases and deploys never interleave. Authorization and every
+   * read the work depends on happen inside, so a queued operation sees the app as it is when its
+   * turn comes (revoked access, a destroyed app).
+   */
   <T> T locked(AppName app, Supplier<T> work) {
-    ReentrantLock lock = appLocks.computeIfAbsent(app, a -> new ReentrantLock(true));
-    lock.lock();
-    try {
+    try (Store.AppLock held = store.lock(app)) {
       return work.get();
     } finally {
-      lock.unlock();
+      reconciler.enqueue(app);
     }
+  }
+
+  /**
+   * Makes the runtime match the store for one app; called holding the app's lock. A release still
+   * PENDING here lost its deploy (its controller died or was closed mid-deploy): it is marked failed.
+   */
+  private Optional<Duration> reconcileLocked(AppName name) {
+    Optional<App> app = store.app(name);
+    if (app.isEmpty()) {
+      log.info("{}: not in the store; removing what the runtime has of it", name);
+      scheduler.destroy(name);
+      return Optional.empty();
+    }
+    for (Release release : store.releases(name)) {
+      if (release.status() == Release.Status.PENDING) {
+        String why = "the deploy did not finish: its controller stopped";
+        store.recordOutcome(release.failed(why), Optional.empty());
+        emit("deis", AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + release.version() + " failed: " + why);
+      }
+    }
+    Release current = current(name);
+    return scheduler.reconcile(current, current.build().isPresent() ? app.get().structure() : Formation.EMPTY);
   }
 
   /** The newest release whose deploy succeeded. Every app has one: v1. */
@@ -231,16 +284,16 @@ public final class Controller implements AutoCloseable {
         scheduler.deploy(pending, formation);
       }
     } catch (RuntimeException e) {
-      Release failed = pending.failed(e.getMessage());
-      store.updateRelease(failed);
-      emit(actor, AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + pending.version() + " failed: " + e.getMessage());
+      // Whatever failed, the store says the previous release runs, and reconcile makes it so.
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      store.recordOutcome(pending.failed(why), Optional.empty());
+      emit(actor, AuditEvent.Kind.RELEASE_FAILED, Optional.of(name), "v" + pending.version() + " failed: " + why);
       Release current = current(name);
       throw new DeployException("release v" + pending.version() + " of " + name + " failed, v" + current.version()
-          + " keeps running: " + e.getMessage(), e);
+          + " keeps running: " + why, e);
     }
     Release done = pending.succeeded();
-    store.updateRelease(done);
-    store.app(name).ifPresent(app -> store.updateApp(app.withStructure(formation)));
+    store.recordOutcome(done, Optional.of(formation));
     emit(actor, AuditEvent.Kind.RELEASE_CREATED, Optional.of(name), pending.summary());
     return done;
   }
@@ -347,6 +400,8 @@ public final class Controller implements AutoCloseable {
     private Set<String> reservedNames = Set.of("deis");
     private int passwordHashIterations = 600_000;
     private Clock clock = Clock.systemUTC();
+    private Duration reconcileInterval = Duration.ofSeconds(30);
+    private Duration leaseTtl = Duration.ofSeconds(15);
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -383,6 +438,24 @@ public final class Controller implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * How often every app is reconciled even when nothing reported a change (crashes and deploys
+     * trigger a reconcile at once). Default 30 s; 1 s to 1 hour.
+     */
+    public Builder reconcileInterval(Duration interval) {
+      this.reconcileInterval = Limits.between("reconcileInterval", interval, Duration.ofSeconds(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /**
+     * How long the reconciler lease lasts without renewal: when the controller holding it dies,
+     * another one on the same store takes over after at most this long. Default 15 s; 3 s to 10 minutes.
+     */
+    public Builder leaseTtl(Duration ttl) {
+      this.leaseTtl = Limits.between("leaseTtl", ttl, Duration.ofSeconds(3), Duration.ofMinutes(10));
       return this;
     }
 

@@ -1,13 +1,14 @@
 package io.deis.controller;
 
 import io.deis.build.BuildSource;
-import io.deis.build.GitSources;
 import io.deis.error.BuildException;
 import io.deis.error.ConflictException;
 import io.deis.error.InvalidInputException;
 import io.deis.error.NotFoundException;
 import io.deis.error.PermissionDeniedException;
 import io.deis.model.App;
+import io.deis.model.Certificate;
+import io.deis.model.Domain;
 import io.deis.model.AppName;
 import io.deis.model.Build;
 import io.deis.model.Config;
@@ -15,7 +16,6 @@ import io.deis.model.ConfigChange;
 import io.deis.model.Container;
 import io.deis.model.Formation;
 import io.deis.model.Key;
-import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.model.SshPublicKey;
 import io.deis.model.User;
@@ -30,7 +30,6 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Everything one authenticated user can do: the Deis CLI's commands as methods. Every method
@@ -44,18 +43,48 @@ public final class Session {
   public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(10);
 
   private final Controller controller;
+  private final Releases releases;
   private final String username;
   private final Optional<String> token;
 
   Session(Controller controller, String username, Optional<String> token) {
     this.controller = controller;
+    this.releases = new Releases(controller);
     this.username = username;
     this.token = token;
   }
 
-  /** The user this session acts as. */
+  /**
+   * The user this session acts as, read afresh. A session opened with a token checks it again on
+   * every call, so a revoked token (log out, a password change, a regenerated token) stops working at once.
+   *
+   * @throws io.deis.error.AuthenticationException when the token was revoked or the user deleted
+   */
   public User user() {
+    token.ifPresent(t -> {
+      if (!controller.store.userForToken(Controller.tokenHash(t)).map(username::equals).orElse(false)) {
+        throw new io.deis.error.AuthenticationException("Invalid token.");
+      }
+    });
     return controller.user(username);
+  }
+
+  /**
+   * Runs {@code work} holding the app's lock, with the caller authorized inside it (and once
+   * before, so a stranger is refused without waiting in line): an operation that waited behind
+   * another sees the app, and the caller's rights, as they are when its turn comes.
+   */
+  private <T> T locked(String name, Controller.Access access, java.util.function.BiFunction<User, App, T> work) {
+    AppName appName = AppName.of(name);
+    controller.authorize(user(), appName, access);
+    return controller.locked(appName, () -> {
+      User me = user();
+      return work.apply(me, controller.authorize(me, appName, access));
+    });
+  }
+
+  private App readable(String name) {
+    return controller.authorize(user(), AppName.of(name), Controller.Access.USE);
   }
 
   /** The API token this session was opened with; empty for sessions opened with an SSH key. */
@@ -93,68 +122,73 @@ public final class Session {
   }
 
   public App app(String name) {
-    return controller.authorize(user(), AppName.of(name), Controller.Access.USE);
+    return readable(name);
   }
 
-  /** Destroys the app: every container stopped and removed, its releases and checkouts deleted. Owner or administrator only. */
+  /**
+   * Destroys the app: every container stopped and removed, its releases, domains and checkouts
+   * deleted. Owner or administrator only. An operation that was waiting for the app then fails
+   * with {@link NotFoundException} and leaves nothing behind.
+   */
   public void destroyApp(String name) {
-    User me = user();
-    AppName appName = AppName.of(name);
-    controller.authorize(me, appName, Controller.Access.OWN);
-    controller.locked(appName, () -> {
-      controller.scheduler.destroy(appName);
-      controller.store.deleteApp(appName);
-      controller.emit(me.username(), AuditEvent.Kind.APP_DESTROYED, Optional.of(appName), me.username() + " destroyed " + appName);
-      controller.forgetApp(appName);
+    locked(name, Controller.Access.OWN, (me, app) -> {
+      controller.scheduler.destroy(app.name());
+      controller.store.deleteApp(app.name());
+      controller.emit(me.username(), AuditEvent.Kind.APP_DESTROYED, Optional.of(app.name()), me.username() + " destroyed " + app.name());
+      controller.forgetApp(app.name());
       return null;
     });
   }
 
   /** Gives the app to another user. Owner or administrator only. */
   public App transferApp(String name, String newOwner) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.OWN);
-    User target = controller.store.user(newOwner).orElseThrow(() -> new NotFoundException("user '" + newOwner + "' does not exist"));
-    App moved = controller.locked(app.name(), () -> {
-      App fresh = controller.store.app(app.name()).orElseThrow().withOwner(target.username());
-      controller.store.updateApp(fresh);
-      return fresh;
+    requireArgument("new owner", newOwner);
+    return locked(name, Controller.Access.OWN, (me, app) -> {
+      User target = controller.store.user(newOwner).orElseThrow(() -> new NotFoundException("user '" + newOwner + "' does not exist"));
+      App moved = app.withOwner(target.username());
+      controller.store.updateApp(moved);
+      controller.store.revoke(app.name(), target.username()); // an owner is no collaborator of their own app
+      controller.emit(me.username(), AuditEvent.Kind.APP_TRANSFERRED, Optional.of(app.name()),
+          me.username() + " transferred " + app.name() + " to " + target.username());
+      return moved;
     });
-    controller.emit(me.username(), AuditEvent.Kind.APP_TRANSFERRED, Optional.of(app.name()),
-        me.username() + " transferred " + app.name() + " to " + target.username());
-    return moved;
   }
 
   // ---------------------------------------------------------------- sharing
 
   /** Lets another user do everything with the app but destroy or transfer it. Owner or administrator only. */
   public void share(String name, String otherUser) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.OWN);
-    User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
-    controller.store.grant(app.name(), other.username());
-    controller.emit(me.username(), AuditEvent.Kind.PERMISSION_GRANTED, Optional.of(app.name()),
-        "User " + other.username() + " was granted access to " + app.name());
+    requireArgument("username", otherUser);
+    locked(name, Controller.Access.OWN, (me, app) -> {
+      User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
+      if (other.username().equals(app.owner())) {
+        throw new InvalidInputException("user '" + otherUser + "' owns " + app.name() + " already: share it with someone else");
+      }
+      controller.store.grant(app.name(), other.username());
+      controller.emit(me.username(), AuditEvent.Kind.PERMISSION_GRANTED, Optional.of(app.name()),
+          "User " + other.username() + " was granted access to " + app.name());
+      return null;
+    });
   }
 
   /** Takes a collaborator's access away. Owner or administrator; collaborators may remove only themselves. */
   public void unshare(String name, String otherUser) {
-    User me = user();
-    AppName appName = AppName.of(name);
-    boolean removingSelf = me.username().equals(otherUser);
-    App app = controller.authorize(me, appName, removingSelf ? Controller.Access.USE : Controller.Access.OWN);
-    if (!controller.store.collaborators(app.name()).contains(otherUser)) {
-      throw new NotFoundException("user '" + otherUser + "' is not a collaborator on " + app.name());
-    }
-    controller.store.revoke(app.name(), otherUser);
-    controller.emit(me.username(), AuditEvent.Kind.PERMISSION_REVOKED, Optional.of(app.name()),
-        "User " + otherUser + " was revoked access to " + app.name());
+    requireArgument("username", otherUser);
+    boolean removingSelf = username.equals(otherUser);
+    locked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
+      if (!controller.store.collaborators(app.name()).contains(otherUser)) {
+        throw new NotFoundException("user '" + otherUser + "' is not a collaborator on " + app.name());
+      }
+      controller.store.revoke(app.name(), otherUser);
+      controller.emit(me.username(), AuditEvent.Kind.PERMISSION_REVOKED, Optional.of(app.name()),
+          "User " + otherUser + " was revoked access to " + app.name());
+      return null;
+    });
   }
 
   /** The users the app is shared with (not its owner). */
   public Set<String> collaborators(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return controller.store.collaborators(app.name());
+    return controller.store.collaborators(readable(name).name());
   }
 
   // ---------------------------------------------------------------- builds and releases
@@ -175,105 +209,42 @@ public final class Session {
    *     recorded as failed and the previous one keeps running)
    */
   public Release deploy(String name, BuildSource source, Consumer<String> progress) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.USE);
-    return controller.locked(app.name(), () -> {
-      Build build = controller.scheduler.imageBuilder().build(readBuild(me, app.name(), source, progress), progress);
-      Release current = controller.current(app.name());
-      Formation formation = formationFor(app.name(), build);
-      Release pending = controller.appendRelease(app.name(), me.username(), Optional.of(build), current.config(),
-          me.username() + " deployed " + build.shortDescription());
-      progress.accept("-----> Launching... ");
-      Release done = controller.deploy(me.username(), app.name(), pending, formation);
-      progress.accept("       done, " + app.name() + ":v" + done.version() + " deployed");
-      endpointUrls(app.name()).forEach(url -> progress.accept("       " + url));
-      return done;
-    });
-  }
-
-  private Build readBuild(User me, AppName app, BuildSource source, Consumer<String> progress) {
-    Build build;
-    if (source instanceof BuildSource.GitCommit commit) {
-      GitSources.CheckedOut out = GitSources.checkout(commit.repository(), commit.revision(), controller.buildsDirectory(app));
-      progress.accept("-----> Building " + app + " from " + out.sha().substring(0, 7)
-          + (out.dockerfile().isPresent() ? " (Dockerfile)" : ""));
-      build = new Build(UUID.randomUUID().toString(), app, me.username(), controller.now(), Optional.of(out.sha()),
-          Optional.empty(), out.procfile(), out.dockerfile(), Optional.of(out.tree()));
-    } else {
-      BuildSource.Image image = (BuildSource.Image) source;
-      progress.accept("-----> Deploying image " + image.reference());
-      build = new Build(UUID.randomUUID().toString(), app, me.username(), controller.now(), Optional.empty(),
-          Optional.of(image.reference()), image.procfile(), Optional.empty(), Optional.empty());
-    }
-    if (build.procfile().isEmpty() && !build.hasImageDefaultCommand()) {
-      throw new BuildException("the build of " + app + " has neither a Procfile nor a Dockerfile: add a Procfile "
-          + "with a line such as 'web: ./server', so the platform knows what to run");
-    }
-    progress.accept("-----> Procfile declares types -> " + build.processTypes().stream()
-        .map(ProcessType::value).collect(Collectors.joining(", ")));
-    return build;
+    requireArgument("build source", source);
+    requireArgument("progress", progress);
+    return locked(name, Controller.Access.USE, (me, app) -> releases.deploy(me, app, source, progress));
   }
 
   /** The app's releases, oldest first. */
   public List<Release> releases(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return controller.store.releases(app.name());
+    return controller.store.releases(readable(name).name());
   }
 
   public Release release(String name, int version) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
+    App app = readable(name);
     return controller.store.release(app.name(), version)
         .orElseThrow(() -> new NotFoundException("release v" + version + " of " + app.name() + " does not exist"));
   }
 
   /** The release the app runs now: the newest one that deployed. */
   public Release currentRelease(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return controller.current(app.name());
+    return controller.current(readable(name).name());
   }
 
   /** Rolls back to the release before the current one, as a new release. */
   public Release rollback(String name) {
-    return rollback(name, OptionalInt.empty());
+    return locked(name, Controller.Access.USE, (me, app) -> releases.rollback(me, app, OptionalInt.empty()));
   }
 
   /** Rolls back to {@code version}: a new release with that release's build and config. */
   public Release rollback(String name, int version) {
-    return rollback(name, OptionalInt.of(version));
-  }
-
-  private Release rollback(String name, OptionalInt version) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.USE);
-    return controller.locked(app.name(), () -> {
-      Release current = controller.current(app.name());
-      List<Release> all = controller.store.releases(app.name());
-      Release target;
-      if (version.isPresent()) {
-        int v = version.getAsInt();
-        target = controller.store.release(app.name(), v).orElseThrow(() -> new NotFoundException(
-            "release v" + v + " of " + app.name() + " does not exist: it has v1 to v" + all.size()));
-      } else {
-        target = all.stream().filter(r -> r.version() < current.version() && r.status() == Release.Status.SUCCEEDED)
-            .reduce((a, b) -> b)
-            .orElseThrow(() -> new InvalidInputException("nothing to roll back to: " + app.name() + " runs v"
-                + current.version() + " and has no earlier release"));
-      }
-      Build build = target.build().orElseThrow(() -> new InvalidInputException("cannot roll back " + app.name() + " to v"
-          + target.version() + ": it has no build. Roll back to a release that deployed code"));
-      Formation formation = formationFor(app.name(), build);
-      Release pending = controller.appendRelease(app.name(), me.username(), Optional.of(build), target.config(),
-          me.username() + " rolled back to v" + target.version());
-      return controller.deploy(me.username(), app.name(), pending, formation);
-    });
+    return locked(name, Controller.Access.USE, (me, app) -> releases.rollback(me, app, OptionalInt.of(version)));
   }
 
   // ---------------------------------------------------------------- config
 
   /** The config of the app's current release. */
   public Config config(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return controller.current(app.name()).config();
+    return controller.current(readable(name).name()).config();
   }
 
   /**
@@ -283,28 +254,19 @@ public final class Session {
    *     case no release is made
    */
   public Optional<Release> setConfig(String name, ConfigChange change) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.USE);
-    return controller.locked(app.name(), () -> {
-      Release current = controller.current(app.name());
-      Config next = current.config().apply(change, UUID.randomUUID().toString(), me.username(), controller.now());
-      if (next.sameSettings(current.config())) {
-        return Optional.empty();
-      }
-      String summary = me.username() + " " + next.describeChangeFrom(current.config());
-      Release pending = controller.appendRelease(app.name(), me.username(), current.build(), next, summary);
-      Formation structure = controller.store.app(app.name()).orElseThrow().structure();
-      return Optional.of(controller.deploy(me.username(), app.name(), pending, structure));
-    });
+    requireArgument("config change", change);
+    return locked(name, Controller.Access.USE, (me, app) -> releases.setConfig(me, app, change));
   }
 
   /** Sets config values: {@code setConfig("app", Map.of("GREETING", "hi"))}. */
   public Optional<Release> setConfig(String name, Map<String, String> values) {
+    requireArgument("config values", values);
     return setConfig(name, ConfigChange.builder().setAll(values).build());
   }
 
   /** Removes config values. */
   public Optional<Release> unsetConfig(String name, String... keys) {
+    requireArgument("config keys", keys);
     ConfigChange.Builder change = ConfigChange.builder();
     for (String key : keys) {
       change.unset(key);
@@ -325,39 +287,24 @@ public final class Session {
    * @return the app's whole formation afterwards
    */
   public Formation scale(String name, Formation change) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.USE);
-    return controller.locked(app.name(), () -> {
-      Release current = controller.current(app.name());
-      Build build = current.build().orElseThrow(() -> new InvalidInputException("No build associated with this release"));
-      for (ProcessType type : change.counts().keySet()) {
-        if (!build.processTypes().contains(type)) {
-          throw new InvalidInputException("Container type " + type + " does not exist in application " + app.name()
-              + ": its build declares " + build.processTypes());
-        }
-      }
-      Formation structure = controller.store.app(app.name()).orElseThrow().structure().merge(change);
-      controller.scheduler.scale(current, structure);
-      controller.store.updateApp(controller.store.app(app.name()).orElseThrow().withStructure(structure));
-      controller.emit(me.username(), AuditEvent.Kind.SCALED, Optional.of(app.name()), me.username() + " scaled containers " + change);
-      return structure;
-    });
+    requireArgument("formation", change);
+    return locked(name, Controller.Access.USE, (me, app) -> releases.scale(me, app, change));
   }
 
   /** The app's containers, sorted by type and number: {@code deis ps}. */
   public List<Container> ps(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return controller.scheduler.containers(app.name());
+    return controller.scheduler.containers(readable(name).name());
   }
 
   /** Restarts all the app's containers, one type's ({@link ContainerFilter#type}) or one ({@link ContainerFilter#one}). */
   public List<Container> restart(String name, ContainerFilter filter) {
-    User me = user();
-    App app = controller.authorize(me, AppName.of(name), Controller.Access.USE);
-    List<Container> restarted = controller.locked(app.name(), () -> controller.scheduler.restart(app.name(), filter));
-    controller.emit(me.username(), AuditEvent.Kind.RESTARTED, Optional.of(app.name()),
-        me.username() + " restarted " + filter + " (" + restarted.size() + " containers)");
-    return restarted;
+    requireArgument("container filter", filter);
+    return locked(name, Controller.Access.USE, (me, app) -> {
+      List<Container> restarted = controller.scheduler.restart(app.name(), filter);
+      controller.emit(me.username(), AuditEvent.Kind.RESTARTED, Optional.of(app.name()),
+          me.username() + " restarted " + filter + " (" + restarted.size() + " containers)");
+      return restarted;
+    });
   }
 
   /** Runs a one-off command in a temporary container of the current release: {@code deis run}. */
@@ -371,6 +318,7 @@ public final class Session {
     if (command == null || command.isBlank()) {
       throw new InvalidInputException("command to run is empty");
     }
+    requireArgument("timeout", timeout);
     Release current = controller.current(app.name());
     if (current.build().isEmpty()) {
       throw new InvalidInputException("No build associated with this release to run this command");
@@ -381,7 +329,7 @@ public final class Session {
 
   /** The controller's log lines about the app, then its containers' most recent output; at most {@code lines} of each. */
   public List<String> logs(String name, int lines) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
+    App app = readable(name);
     if (lines < 1) {
       throw new InvalidInputException("log lines must be 1 or more, not " + lines);
     }
@@ -392,16 +340,91 @@ public final class Session {
 
   /** Where the app's up web and cmd containers answer, as URLs. */
   public List<String> endpoints(String name) {
-    App app = controller.authorize(user(), AppName.of(name), Controller.Access.USE);
-    return endpointUrls(app.name());
+    return releases.endpointUrls(readable(name).name());
   }
 
-  private List<String> endpointUrls(AppName app) {
-    return controller.scheduler.containers(app).stream()
-        .filter(c -> c.type().receivesTraffic())
-        .flatMap(c -> c.endpoint().stream())
-        .map(e -> e.url("/"))
-        .toList();
+  // ---------------------------------------------------------------- domains
+
+  /**
+   * Adds a custom domain to the app ({@code deis domains:add}): the router sends its requests to the app.
+   *
+   * @throws InvalidInputException for a name that is not a valid host name (wildcards included)
+   * @throws ConflictException when any app has the domain already
+   */
+  public Domain addDomain(String name, String domain) {
+    String checked = Domain.check(domain);
+    return locked(name, Controller.Access.USE, (me, app) -> {
+      Domain added = new Domain(app.name(), checked, me.username(), controller.now());
+      controller.store.addDomain(added);
+      controller.emit(me.username(), AuditEvent.Kind.DOMAIN_ADDED, Optional.of(app.name()), "domain " + checked + " added");
+      return added;
+    });
+  }
+
+  /** The app's custom domains, in the order they were added. */
+  public List<Domain> domains(String name) {
+    return controller.store.domains(readable(name).name());
+  }
+
+  /** Removes a domain from the app. Owner or administrator only, as every removal of the original's. */
+  public void removeDomain(String name, String domain) {
+    requireArgument("domain", domain);
+    locked(name, Controller.Access.OWN, (me, app) -> {
+      if (!controller.store.removeDomain(app.name(), domain)) {
+        throw new NotFoundException("domain '" + domain + "' is not a domain of " + app.name());
+      }
+      controller.emit(me.username(), AuditEvent.Kind.DOMAIN_REMOVED, Optional.of(app.name()), "domain " + domain + " removed");
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------- certificates
+
+  /**
+   * Adds a TLS certificate and its private key ({@code deis certs:add}); the router serves it for
+   * its common name. The key is kept by the controller and never shown again.
+   *
+   * @param commonName the name to serve it for; empty takes the certificate's subject CN
+   * @throws InvalidInputException for text that is not a certificate or key, a key that does not
+   *     match, or a wildcard name; the message never quotes the key
+   * @throws ConflictException when a certificate of that common name exists
+   */
+  public Certificate addCertificate(String certificatePem, String privateKeyPem, Optional<String> commonName) {
+    requireArgument("common name", commonName);
+    User me = user();
+    Certificate cert = Certificate.parse(certificatePem, privateKeyPem, commonName, me.username(), controller.now());
+    controller.store.addCertificate(cert, privateKeyPem.strip());
+    controller.emit(me.username(), AuditEvent.Kind.CERTIFICATE_ADDED, Optional.empty(),
+        me.username() + " added a certificate for " + cert.commonName());
+    return cert;
+  }
+
+  /** The certificates this user added; an administrator sees every one. */
+  public List<Certificate> certificates() {
+    User me = user();
+    return controller.store.certificates().stream().filter(c -> me.admin() || c.owner().equals(me.username())).toList();
+  }
+
+  /** One certificate, by common name. */
+  public Certificate certificate(String commonName) {
+    requireArgument("common name", commonName);
+    User me = user();
+    return controller.store.certificate(commonName).filter(c -> me.admin() || c.owner().equals(me.username()))
+        .orElseThrow(() -> new NotFoundException("no certificate for '" + commonName + "'"));
+  }
+
+  /** Removes a certificate. Its owner or an administrator only. */
+  public void removeCertificate(String commonName) {
+    Certificate cert = certificate(commonName);
+    controller.store.removeCertificate(cert.commonName());
+    controller.emit(user().username(), AuditEvent.Kind.CERTIFICATE_REMOVED, Optional.empty(),
+        user().username() + " removed the certificate for " + cert.commonName());
+  }
+
+  private static void requireArgument(String what, Object value) {
+    if (value == null) {
+      throw new InvalidInputException(what + " is missing (null)");
+    }
   }
 
   // ---------------------------------------------------------------- keys
@@ -426,6 +449,7 @@ public final class Session {
   }
 
   public void removeKey(String id) {
+    requireArgument("key id", id);
     User me = user();
     if (!controller.store.removeKey(me.username(), id)) {
       throw new NotFoundException("you have no key named '" + id + "'");
@@ -435,7 +459,12 @@ public final class Session {
 
   // ---------------------------------------------------------------- account and administration
 
-  /** Replaces every token of this user with one new token, which is returned. */
+  /** Revokes this session's token (log out); the session stops working. A session opened with an SSH key has none to revoke. */
+  public void logout() {
+    token.ifPresent(t -> controller.store.removeToken(Controller.tokenHash(t)));
+  }
+
+  /** Replaces every token of this user with one new token, which is returned; this session's own token stops working. */
   public String regenerateToken() {
     User me = user();
     controller.store.removeTokens(me.username());
@@ -452,6 +481,9 @@ public final class Session {
       throw new InvalidInputException("new password is empty");
     }
     controller.store.setPasswordHash(me.username(), controller.passwords.hash(newPassword));
+    // Whoever knew the old password may hold a token: every other session of the user ends.
+    controller.store.removeTokens(me.username());
+    token.ifPresent(t -> controller.store.addToken(Controller.tokenHash(t), me.username()));
     controller.emit(me.username(), AuditEvent.Kind.PASSWORD_CHANGED, Optional.empty(), me.username() + " changed their password");
   }
 
@@ -473,6 +505,7 @@ public final class Session {
 
   /** Makes another user an administrator, or takes it away. Administrators only. */
   public User setAdmin(String otherUser, boolean admin) {
+    requireArgument("username", otherUser);
     User me = requireAdmin();
     User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
     User changed = other.withAdmin(admin);
@@ -488,20 +521,6 @@ public final class Session {
       throw new PermissionDeniedException();
     }
     return me;
-  }
-
-  /**
-   * The formation a new build runs at: the default for an app that never scaled, else the app's
-   * structure without the types the build no longer declares (their containers go away).
-   */
-  private Formation formationFor(AppName app, Build build) {
-    Formation structure = controller.store.app(app).orElseThrow().structure();
-    if (structure.isEmpty()) {
-      return build.defaultFormation();
-    }
-    return new Formation(structure.counts().entrySet().stream()
-        .filter(e -> build.processTypes().contains(e.getKey()))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.deis.scheduler;
 
+import io.deis.model.Installation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,15 @@ import java.util.Optional;
  * container's filesystem away, and a {@link #start} after a stop begins from the build again.
  */
 public interface ContainerRuntime extends AutoCloseable {
+
+  /**
+   * Binds the runtime to the installation whose containers it makes; called once by
+   * {@link RuntimeScheduler#start} before any other method but {@link #imageBuilder}. A runtime
+   * whose names are shared with other programs (Docker container, network and image names) puts
+   * the installation id in them; {@link #list} and {@link #addExitListener} need not filter by it,
+   * because every spec's labels carry it and {@code RuntimeScheduler} lists by it.
+   */
+  default void start(Installation installation) {}
 
   ImageBuilder imageBuilder();
 

@@ -1,6 +1,7 @@
 package io.deis.scheduler;
 
 import io.deis.model.AppName;
+import io.deis.model.Installation;
 import io.deis.model.ProcessType;
 import java.util.Map;
 
@@ -12,6 +13,8 @@ public final class Labels {
   /** Marks objects this SDK manages, so that nothing else is ever touched. */
   public static final String HERITAGE = "io.deis.heritage";
   public static final String HERITAGE_VALUE = "deis-jvm";
+  /** The installation that made the object ({@link Installation#LABEL}); nothing of another is ever touched. */
+  public static final String INSTALLATION = Installation.LABEL;
   public static final String APP = "io.deis.app";
   public static final String RELEASE = "io.deis.release";
   public static final String TYPE = "io.deis.type";
@@ -19,12 +22,18 @@ public final class Labels {
 
   private Labels() {}
 
-  public static Map<String, String> forApp(AppName app) {
-    return Map.of(HERITAGE, HERITAGE_VALUE, APP, app.value());
+  /** The labels of everything an installation made. */
+  public static Map<String, String> forInstallation(Installation installation) {
+    return Map.of(HERITAGE, HERITAGE_VALUE, INSTALLATION, installation.id());
   }
 
-  public static Map<String, String> forContainer(AppName app, int release, ProcessType type, int num) {
-    return Map.of(HERITAGE, HERITAGE_VALUE, APP, app.value(), RELEASE, Integer.toString(release),
-        TYPE, type.value(), NUM, Integer.toString(num));
+  /** The labels of everything an installation made for one app. */
+  public static Map<String, String> forApp(Installation installation, AppName app) {
+    return Map.of(HERITAGE, HERITAGE_VALUE, INSTALLATION, installation.id(), APP, app.value());
+  }
+
+  public static Map<String, String> forContainer(Installation installation, AppName app, int release, ProcessType type, int num) {
+    return Map.of(HERITAGE, HERITAGE_VALUE, INSTALLATION, installation.id(), APP, app.value(),
+        RELEASE, Integer.toString(release), TYPE, type.value(), NUM, Integer.toString(num));
   }
 }

@@ -6,40 +6,29 @@ import io.deis.model.AppName;
 import io.deis.model.Build;
 import io.deis.model.Container;
 import io.deis.model.ContainerState;
-import io.deis.model.Endpoint;
 import io.deis.model.Formation;
-import io.deis.model.HealthCheck;
+import io.deis.model.Installation;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.model.StateChange;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -47,28 +36,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns any {@link ContainerRuntime} into a {@link Scheduler}. This is the one place that owns
- * the container state machine, rolling deploys, scaling and crash restarts for the local and
- * Docker backends, so each of those only has to create, start and stop one container.
+ * the container state machine, rolling deploys, scaling, readiness and crash handling for the
+ * local and Docker backends, so each of those only has to create, start and stop one container.
  *
- * <p>Locking: each app has an operation lock that serializes deploy, scale, restart and destroy
- * for that app (they wait for containers, so this lock is held for seconds), and the app's
- * container table is guarded by its own monitor, held only for a table update. Crash reports
- * from the runtime take only the monitor, which is why a deploy in progress can see its new
- * containers crash.
+ * <p>It sees only its installation's containers: every container it makes carries the
+ * installation's labels, and it lists, adopts and removes by them. A crash is recorded (down,
+ * with its exit code and a back-off) and told to the listeners; the container is started again
+ * by {@link #reconcile}, which the controller runs when told, so that only one controller at a
+ * time restarts anything.
+ *
+ * <p>Locking: each app has an operation lock that serializes deploy, scale, restart, reconcile
+ * and destroy for that app (they wait for containers, so it is held for seconds); the app's
+ * table has its own monitor, held only for an update, which is how a deploy in progress sees its
+ * new containers crash.
  */
 public final class RuntimeScheduler implements Scheduler {
   private static final Logger log = LoggerFactory.getLogger(RuntimeScheduler.class);
-  private static final int HEALTH_TRIES = 4;
-  private static final long HEALTH_RETRY_MS = 1000;
   private static final int FAILURE_LOG_LINES = 5;
 
   private final ContainerRuntime runtime;
   private final Options options;
   private final Map<AppName, AppContainers> apps = new ConcurrentHashMap<>();
   private final ExecutorService workers;
-  private final ScheduledExecutorService restarts;
-  private final HttpClient http;
+  private final ParallelTasks tasks;
+  private final ReadinessCheck readiness = new ReadinessCheck();
+  private final Listeners listeners = new Listeners();
   private final AtomicInteger runCounter = new AtomicInteger();
+  private volatile Installation installation;
+  private volatile boolean closed;
 
   /**
    * Timings of the scheduler. The defaults suit real workloads; tests shorten them.
@@ -107,18 +102,13 @@ public final class RuntimeScheduler implements Scheduler {
     this(runtime, Options.defaults());
   }
 
-  /**
-   * Builds the scheduler and adopts the containers the runtime already has (a restarted
-   * controller): for each app, the containers of its newest release are kept, older ones removed.
-   */
+  /** A scheduler over {@code runtime}; it touches nothing until {@link #start} binds it to an installation. */
   public RuntimeScheduler(ContainerRuntime runtime, Options options) {
-    this.runtime = runtime;
-    this.options = options;
+    this.runtime = Objects.requireNonNull(runtime, "runtime");
+    this.options = Objects.requireNonNull(options, "options");
     this.workers = Executors.newCachedThreadPool(new ThreadFactoryBuilder().setDaemon(true).setNameFormat("deis-scheduler-%d").build());
-    this.restarts = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder().setDaemon(true).setNameFormat("deis-restarts-%d").build());
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    this.tasks = new ParallelTasks(workers);
     runtime.addExitListener(this::onExit);
-    adoptExisting();
   }
 
   @Override
@@ -127,23 +117,58 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   @Override
+  public void addListener(SchedulerListener listener) {
+    listeners.add(listener);
+  }
+
+  /** Binds the runtime to the installation and adopts its containers as they are; {@link #reconcile} decides what stays. */
+  @Override
+  public synchronized void start(Installation installation) {
+    if (this.installation != null) {
+      throw new IllegalStateException("the scheduler is started already, for installation " + this.installation);
+    }
+    runtime.start(installation);
+    this.installation = installation;
+    int adopted = 0;
+    for (RuntimeContainer rc : runtime.list(Labels.forInstallation(installation))) {
+      Optional<Container> found = ContainerLabels.read(rc);
+      if (found.isEmpty()) {
+        continue; // a one-off run, or labels this version cannot read: reconcile decides
+      }
+      Container c = found.get().moveTo(ContainerState.CREATED, "adopted");
+      AppContainers app = app(c.app());
+      if (rc.running()) {
+        Slot slot = app.adopt(c.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()));
+        slot.startedAt = Instant.now();
+        if (c.type().receivesTraffic()) {
+          listeners.ready(slot.container);
+        }
+      } else {
+        app.adopt(c);
+      }
+      adopted++;
+    }
+    log.info("installation {}: adopted {} containers of {} apps", installation, adopted, apps.size());
+  }
+
+  @Override
   public void deploy(Release release, Formation formation) {
-    AppContainers app = app(release.app());
-    app.operation.lock();
+    AppContainers app = lock(release.app());
     try {
       List<Slot> old = app.live();
       if (old.stream().anyMatch(s -> s.container.release() == release.version())) {
-        scale(release, formation); // this release runs already: only the counts can change
+        scaleLocked(app, release, formation); // this release runs already: only the counts can change
         return;
       }
       List<Slot> fresh = new ArrayList<>();
       formation.counts().forEach((type, count) -> {
         for (int num = 1; num <= count; num++) {
-          fresh.add(app.add(release, type, num));
+          fresh.add(app.add(release.version(), type, num));
         }
       });
       bringUp(app, release, fresh, DeployException::new);
-      retire(app, old, "deploy of v" + release.version());
+      // The new release serves from here on; an old container that will not go is left to reconcile.
+      retire(app, old, "deploy of v" + release.version(), false);
       log.info("{}: v{} deployed at {}", release.app(), release.version(), formation);
     } finally {
       app.operation.unlock();
@@ -152,50 +177,76 @@ public final class RuntimeScheduler implements Scheduler {
 
   @Override
   public void scale(Release release, Formation formation) {
-    AppContainers app = app(release.app());
-    app.operation.lock();
+    AppContainers app = lock(release.app());
     try {
-      Map<ProcessType, List<Slot>> byType = app.live().stream()
-          .collect(Collectors.groupingBy(s -> s.container.type(), LinkedHashMap::new, Collectors.toList()));
-      List<Slot> fresh = new ArrayList<>();
-      List<Slot> surplus = new ArrayList<>();
-      for (ProcessType type : union(formation, byType)) {
-        List<Slot> have = byType.getOrDefault(type, List.of());
-        int want = formation.count(type);
-        int highest = have.stream().mapToInt(s -> s.container.num()).max().orElse(0);
-        for (int i = have.size(); i < want; i++) {
-          fresh.add(app.add(release, type, ++highest));
-        }
-        // The newest (highest-numbered) go first, so the survivors stay numbered 1..N.
-        have.stream().sorted(Comparator.comparingInt((Slot s) -> s.container.num()).reversed())
-            .limit(Math.max(0, have.size() - want)).forEach(surplus::add);
+      scaleLocked(app, release, formation);
+    } finally {
+      app.operation.unlock();
+    }
+  }
+
+  private void scaleLocked(AppContainers app, Release release, Formation formation) {
+    Map<ProcessType, List<Slot>> byType = app.live().stream().filter(s -> s.container.release() == release.version())
+        .collect(Collectors.groupingBy(s -> s.container.type(), LinkedHashMap::new, Collectors.toList()));
+    List<Slot> fresh = new ArrayList<>();
+    List<Slot> surplus = new ArrayList<>();
+    for (ProcessType type : union(formation, byType)) {
+      List<Slot> have = byType.getOrDefault(type, List.of());
+      int want = formation.count(type);
+      int highest = have.stream().mapToInt(s -> s.container.num()).max().orElse(0);
+      for (int i = have.size(); i < want; i++) {
+        fresh.add(app.add(release.version(), type, ++highest));
       }
-      bringUp(app, release, fresh, SchedulerException::new);
-      retire(app, surplus, "scale to " + formation);
+      // The newest (highest-numbered) go first, so the survivors stay numbered 1..N.
+      have.stream().sorted(Comparator.comparingInt((Slot s) -> s.container.num()).reversed())
+          .limit(Math.max(0, have.size() - want)).forEach(surplus::add);
+    }
+    bringUp(app, release, fresh, SchedulerException::new);
+    retire(app, surplus, "scale to " + formation, true);
+  }
+
+  @Override
+  public List<Container> restart(AppName name, ContainerFilter filter) {
+    AppContainers app = lock(name);
+    try {
+      List<Slot> chosen = app.live().stream().filter(s -> filter.matches(s.container)).toList();
+      Map<Slot, String> failures = tasks.run(chosen, slot -> {
+        stop(app, slot, "restart");
+        start(app, slot, "restart");
+        watchReadiness(app, slot);
+      }, "restart");
+      if (!failures.isEmpty()) {
+        throw new SchedulerException("failed to restart some containers: " + describe(failures));
+      }
+      return chosen.stream().map(s -> s.container).toList();
     } finally {
       app.operation.unlock();
     }
   }
 
   @Override
-  public List<Container> restart(AppName name, ContainerFilter filter) {
-    AppContainers app = app(name);
-    app.operation.lock();
+  public Optional<Duration> reconcile(Release release, Formation formation) {
+    AppContainers app = lock(release.app());
     try {
-      List<Slot> chosen = app.live().stream().filter(s -> filter.matches(s.container)).toList();
-      Map<Slot, String> failures = inParallel(chosen, slot -> {
-        stop(app, slot, "restart");
-        start(app, slot, "restart");
-        return null;
-      }, "restart");
-      if (!failures.isEmpty()) {
-        throw new SchedulerException("failed to restart some containers: " + failures.entrySet().stream()
-            .map(e -> e.getKey().container.name() + " " + e.getValue()).collect(Collectors.joining("; ")));
-      }
-      return chosen.stream().map(s -> s.container).toList();
+      return new Reconciliation(app, release, formation).run();
     } finally {
       app.operation.unlock();
     }
+  }
+
+  @Override
+  public Set<AppName> apps() {
+    requireStarted();
+    Set<AppName> names = new TreeSet<>();
+    apps.forEach((name, app) -> {
+      if (!app.live().isEmpty()) {
+        names.add(name);
+      }
+    });
+    for (RuntimeContainer rc : runtime.list(Labels.forInstallation(installation))) {
+      ContainerLabels.read(rc).ifPresent(c -> names.add(c.app()));
+    }
+    return names;
   }
 
   @Override
@@ -206,11 +257,12 @@ public final class RuntimeScheduler implements Scheduler {
 
   @Override
   public RunResult run(Release release, String command, Duration timeout) {
+    requireStarted();
     Build build = release.build().orElseThrow(
         () -> new SchedulerException("No build associated with this release to run this command"));
     int num = runCounter.incrementAndGet();
     ContainerSpec spec = spec(release, build, ProcessType.RUN, num, Optional.of(command));
-    log.info("{}: run.{} '{}'", release.app(), num, command);
+    log.info("{}: run.{}", release.app(), num);
     return runtime.run(spec, timeout);
   }
 
@@ -227,24 +279,30 @@ public final class RuntimeScheduler implements Scheduler {
 
   @Override
   public void destroy(AppName name) {
-    AppContainers app = app(name);
-    app.operation.lock();
+    AppContainers app = lock(name);
     try {
-      retire(app, app.live(), "app destroyed");
-      // Anything of the app the table does not know (left by an earlier controller) goes too.
-      for (RuntimeContainer stray : runtime.list(Labels.forApp(name))) {
+      retire(app, app.live(), "app destroyed", false);
+      // Anything of the app the table does not know (a container a failed task left) goes too.
+      for (RuntimeContainer stray : runtime.list(Labels.forApp(installation, name))) {
         runtime.destroy(stray.id());
       }
-      apps.remove(name);
+      app.all().forEach(app::remove);
+      apps.remove(name, app);
     } finally {
       app.operation.unlock();
     }
   }
 
+  /** Stops the workers and closes the runtime; containers the runtime keeps (Docker) keep running. */
   @Override
   public void close() {
-    restarts.shutdownNow();
+    closed = true;
     workers.shutdownNow();
+    try {
+      workers.awaitTermination(options.stopGrace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     runtime.close();
   }
 
@@ -252,38 +310,78 @@ public final class RuntimeScheduler implements Scheduler {
 
   /**
    * Creates and starts {@code fresh} in parallel and waits until every one is ready. If any is
-   * not, all of them are stopped and removed and the error names each one that failed and why.
+   * not, or the caller is interrupted, all of them are removed and the error names each one that
+   * failed and why.
    */
   private void bringUp(AppContainers app, Release release, List<Slot> fresh, Function<String, SchedulerException> error) {
     if (fresh.isEmpty()) {
       return;
     }
     Build build = release.build().orElseThrow(() -> new SchedulerException("No build associated with this release"));
-    Map<Slot, String> failures = new LinkedHashMap<>();
-    failures.putAll(inParallel(fresh, slot -> {
-      ContainerSpec spec = spec(release, build, slot.container.type(), slot.container.num(),
-          build.command(slot.container.type()));
+    Instant deadline = Instant.now().plus(options.deployTimeout);
+    Map<Slot, String> failures = new LinkedHashMap<>(tasks.run(fresh, slot -> {
+      ContainerSpec spec = spec(release, build, slot.container.type(), slot.container.num(), build.command(slot.container.type()));
       String id = runtime.create(spec);
       app.update(slot, c -> c.withId(id).moveTo(ContainerState.CREATED, "create"));
       start(app, slot, "start");
-      return null;
     }, "create"));
-    if (failures.isEmpty()) {
-      failures.putAll(inParallel(fresh, slot -> {
-        awaitReady(app, slot, release);
-        return null;
-      }, "start"));
+    if (failures.isEmpty() && !Thread.currentThread().isInterrupted()) {
+      failures.putAll(tasks.run(fresh, slot -> awaitReady(slot, release, deadline), "start"));
+    }
+    if (failures.isEmpty() && Thread.currentThread().isInterrupted()) {
+      fresh.forEach(slot -> failures.put(slot, "interrupted"));
     }
     if (!failures.isEmpty()) {
-      String why = failures.entrySet().stream()
-          .map(e -> e.getKey().container.name() + " " + e.getValue()).collect(Collectors.joining("; "));
+      String why = describe(failures);
       log.warn("{}: aborting v{}: {}", release.app(), release.version(), why);
       // The failed containers' last words say more than an exit code; read them before they are removed.
       String output = failures.keySet().stream().map(this::lastOutput).filter(o -> !o.isEmpty()).collect(Collectors.joining());
-      retire(app, fresh, "aborted deploy");
+      retire(app, fresh, "aborted deploy", false);
       throw error.apply("aborting, failed to start some containers of " + release.app() + " v" + release.version() + ": " + why + output);
     }
-    fresh.forEach(slot -> slot.pending = false);
+    app.release(release);
+    fresh.forEach(slot -> {
+      slot.pending = false;
+      if (slot.container.type().receivesTraffic()) {
+        listeners.ready(slot.container);
+      }
+    });
+  }
+
+  private void awaitReady(Slot slot, Release release, Instant deadline) throws InterruptedException {
+    readiness.await(() -> slot.container, slot.startedAt, Readiness.of(release, slot.container.type(), options.minUptime),
+        deadline, options.deployTimeout);
+  }
+
+  /**
+   * After a start that no deploy waits for (a restart, a reconcile), tells the listeners once the
+   * container is ready; a container that never gets ready is left to crash handling.
+   */
+  private void watchReadiness(AppContainers app, Slot slot) {
+    if (!slot.container.type().receivesTraffic()) {
+      return;
+    }
+    Instant startedAt = slot.startedAt;
+    Readiness check = app.release().filter(r -> r.version() == slot.container.release())
+        .map(r -> Readiness.of(r, slot.container.type(), options.minUptime))
+        .orElse(new Readiness(slot.container.type().equals(ProcessType.WEB), Optional.empty(), options.minUptime));
+    Instant deadline = Instant.now().plus(options.deployTimeout);
+    try {
+      workers.execute(() -> {
+        try {
+          readiness.await(() -> slot.container, startedAt, check, deadline, options.deployTimeout);
+          if (slot.startedAt.equals(startedAt) && app.contains(slot)) {
+            listeners.ready(slot.container);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          log.info("{}: {} not ready after its start: {}", app.name, slot.container.name(), e.getMessage());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: not watching {}: the scheduler is closed", app.name, slot.container.name());
+    }
   }
 
   /** The last lines a failed container printed, indented under its name; empty when it printed nothing or never ran. */
@@ -299,100 +397,28 @@ public final class RuntimeScheduler implements Scheduler {
     }
   }
 
-  private void start(AppContainers app, Slot slot, String cause) {
+  void start(AppContainers app, Slot slot, String cause) {
     slot.earlyExit = OptionalInt.empty();
     runtime.start(slot.container.id());
-    Optional<Endpoint> endpoint = runtime.inspect(slot.container.id()).flatMap(RuntimeContainer::endpoint);
+    Optional<io.deis.model.Endpoint> endpoint = runtime.inspect(slot.container.id()).flatMap(RuntimeContainer::endpoint);
     synchronized (app) {
       slot.startedAt = Instant.now();
-      app.update(slot, c -> c.moveTo(ContainerState.UP, cause).withEndpoint(endpoint));
-      // The process may have ended before it was marked up; its exit report was kept for now.
-      slot.earlyExit.ifPresent(code -> crashed(app, slot, code));
     }
-  }
-
-  /**
-   * A new container is ready when it has stayed up for {@code minUptime}, its web port accepts
-   * connections (web containers), and it answers the health check with 200 (web and cmd, when
-   * the release configures one). Throws with the reason otherwise.
-   */
-  private void awaitReady(AppContainers app, Slot slot, Release release) throws Exception {
-    Instant deadline = Instant.now().plus(options.deployTimeout);
-    Optional<HealthCheck> check = release.config().healthCheck().filter(h -> slot.container.type().receivesTraffic());
-    boolean needsPort = slot.container.type().equals(ProcessType.WEB) || check.isPresent();
-    Instant upSince = slot.startedAt;
-    Instant checksFrom = upSince.plus(check.map(HealthCheck::initialDelay).orElse(Duration.ZERO));
-    String lastProblem = "did not come up";
-    int wrongAnswers = 0;
-    Instant lastWrongAnswer = Instant.EPOCH;
-    while (Instant.now().isBefore(deadline)) {
-      Container c = slot.container;
-      if (c.state() != ContainerState.UP) {
-        StateChange last = c.lastChange().orElseThrow();
-        throw new IllegalStateException(last.cause() + last.exitCode().stream().mapToObj(code -> " with exit code " + code).findFirst().orElse(""));
-      }
-      boolean portOk = true;
-      if (needsPort) {
-        if (c.endpoint().isEmpty()) {
-          throw new IllegalStateException("has no endpoint to check");
-        }
-        Endpoint e = c.endpoint().get();
-        if (Instant.now().isBefore(checksFrom)) {
-          portOk = false;
-        } else if (check.isPresent()) {
-          int status = probe(e, check.get());
-          portOk = status == 200;
-          lastProblem = status < 0 ? "did not answer the health check on " + e
-              : "failed health check (got '" + status + "', expected: '200')";
-          // An app that answers, but wrongly, gets Deis's four tries a second apart; one that is
-          // not listening yet gets until the deadline.
-          if (status > 0 && status != 200 && Duration.between(lastWrongAnswer, Instant.now()).toMillis() >= HEALTH_RETRY_MS) {
-            lastWrongAnswer = Instant.now();
-            if (++wrongAnswers >= HEALTH_TRIES) {
-              throw new IllegalStateException(lastProblem + " " + HEALTH_TRIES + " times: app containers failed to respond to health check");
-            }
-          }
-        } else {
-          portOk = accepts(e);
-          lastProblem = "did not accept connections on " + e;
-        }
-      }
-      if (portOk && Duration.between(upSince, Instant.now()).compareTo(options.minUptime) >= 0) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new IllegalStateException(lastProblem + " within " + options.deployTimeout.toSeconds() + "s"
-        + (check.isPresent() ? ": app containers failed to respond to health check" : ""));
-  }
-
-  /** The HTTP status the health check got, or -1 when nothing answered in time. */
-  private int probe(Endpoint endpoint, HealthCheck check) {
-    try {
-      return http.send(HttpRequest.newBuilder(URI.create(endpoint.url(check.path())))
-          .timeout(check.timeout()).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-  }
-
-  private static boolean accepts(Endpoint endpoint) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    app.update(slot, c -> c.moveTo(ContainerState.UP, cause).withEndpoint(endpoint));
+    // The process may have ended before it was marked up; its exit report was kept for now.
+    OptionalInt early = slot.earlyExit;
+    early.ifPresent(code -> crashed(app, slot, code));
   }
 
   // ---------------------------------------------------------------- taking containers down
 
-  /** Stops and destroys {@code slots} in parallel, moving each through down to destroyed. */
-  private void retire(AppContainers app, List<Slot> slots, String cause) {
-    Map<Slot, String> failures = inParallel(slots, slot -> {
+  /**
+   * Stops and destroys {@code slots} in parallel, each moved through down to destroyed, after the
+   * listeners had the chance to drain it. Failures throw when {@code strict}, and are otherwise
+   * logged: what is left is removed by the next reconcile.
+   */
+  void retire(AppContainers app, List<Slot> slots, String cause, boolean strict) {
+    Map<Slot, String> failures = tasks.run(slots, slot -> {
       stop(app, slot, cause);
       if (!slot.container.id().isEmpty()) {
         runtime.destroy(slot.container.id());
@@ -401,22 +427,21 @@ public final class RuntimeScheduler implements Scheduler {
         app.update(slot, c -> c.moveTo(ContainerState.DESTROYED, cause));
       }
       app.remove(slot);
-      return null;
     }, "destroy");
-    if (!failures.isEmpty()) {
-      throw new SchedulerException("aborting, failed to destroy some containers: " + failures.values());
+    if (failures.isEmpty()) {
+      return;
     }
+    if (strict) {
+      throw new SchedulerException("aborting, failed to destroy some containers: " + describe(failures));
+    }
+    log.warn("{}: could not remove some containers ({}); the next reconcile removes them: {}", app.name, cause, describe(failures));
   }
 
-  private void stop(AppContainers app, Slot slot, String cause) {
-    synchronized (app) {
-      slot.stopping = true;
-      if (slot.restartTask != null) {
-        slot.restartTask.cancel(false);
-      }
-    }
+  void stop(AppContainers app, Slot slot, String cause) {
+    slot.stopping = true;
     try {
       if (slot.container.state() == ContainerState.UP) {
+        listeners.retiring(slot.container);
         runtime.stop(slot.container.id(), options.stopGrace);
         app.update(slot, c -> c.state() == ContainerState.UP ? c.moveTo(ContainerState.DOWN, cause) : c);
       }
@@ -427,111 +452,163 @@ public final class RuntimeScheduler implements Scheduler {
 
   // ---------------------------------------------------------------- crashes
 
-  /** A container's process ended and nobody asked it to: down with its exit code, then back up after a back-off. */
+  /** A container's process ended and nobody asked it to: down with its exit code and a back-off. */
   private void onExit(String id, int exitCode) {
     for (AppContainers app : apps.values()) {
-      synchronized (app) {
-        for (Slot slot : app.slots.values()) {
-          if (!slot.container.id().equals(id) || slot.stopping) {
-            continue;
-          }
-          if (slot.container.state() == ContainerState.UP) {
-            crashed(app, slot, exitCode);
-          } else if (slot.container.state() == ContainerState.CREATED || slot.container.state() == ContainerState.DOWN) {
-            slot.earlyExit = OptionalInt.of(exitCode); // start() has not marked it up yet
-          }
-          return;
-        }
-      }
-    }
-  }
-
-  /** Called holding the app's monitor. */
-  private void crashed(AppContainers app, Slot slot, int exitCode) {
-    String cause = exitCode == 0 ? "exited" : "crashed";
-    Duration ran = slot.startedAt == null ? Duration.ZERO : Duration.between(slot.startedAt, Instant.now());
-    app.update(slot, c -> c.moveTo(ContainerState.DOWN, cause, OptionalInt.of(exitCode), Instant.now()));
-    log.warn("{}: {} {} with exit code {} after {} ms", app.name, slot.container.name(), cause, exitCode, ran.toMillis());
-    if (!slot.pending) {
-      scheduleRestart(app, slot, ran);
-    }
-  }
-
-  private void scheduleRestart(AppContainers app, Slot slot, Duration ran) {
-    slot.crashesInARow = ran.compareTo(options.maxRestartBackoff) >= 0 ? 1 : slot.crashesInARow + 1;
-    long delay = Math.min(options.maxRestartBackoff.toMillis(),
-        options.restartBackoff.toMillis() << Math.min(20, slot.crashesInARow - 1));
-    slot.restartTask = restarts.schedule(() -> workers.submit(() -> restartCrashed(app, slot)), delay, TimeUnit.MILLISECONDS);
-  }
-
-  private void restartCrashed(AppContainers app, Slot slot) {
-    // Under the operation lock, so a deploy or scale that is retiring this container cannot interleave.
-    app.operation.lock();
-    try {
-      synchronized (app) {
-        if (slot.stopping || slot.container.state() != ContainerState.DOWN || app.slots.get(slot.container.jobName()) != slot) {
-          return;
-        }
-      }
-      start(app, slot, "restarted after crash");
-      app.update(slot, Container::restarted);
-    } catch (RuntimeException e) {
-      log.warn("{}: restarting {} failed: {}", app.name, slot.container.name(), e.getMessage());
-      synchronized (app) {
-        scheduleRestart(app, slot, Duration.ZERO);
-      }
-    } finally {
-      app.operation.unlock();
-    }
-  }
-
-  // ---------------------------------------------------------------- adoption
-
-  private void adoptExisting() {
-    Map<AppName, List<RuntimeContainer>> byApp = new HashMap<>();
-    for (RuntimeContainer rc : runtime.list(Map.of(Labels.HERITAGE, Labels.HERITAGE_VALUE))) {
-      try {
-        byApp.computeIfAbsent(AppName.of(rc.labels().get(Labels.APP)), a -> new ArrayList<>()).add(rc);
-      } catch (RuntimeException e) {
-        log.warn("ignoring container {} with unreadable labels {}", rc.id(), rc.labels());
-      }
-    }
-    byApp.forEach((name, found) -> {
-      int newest = found.stream().mapToInt(RuntimeScheduler::releaseOf).max().orElse(0);
-      AppContainers app = app(name);
-      for (RuntimeContainer rc : found) {
-        if (releaseOf(rc) != newest || !rc.labels().containsKey(Labels.TYPE) || !rc.labels().containsKey(Labels.NUM)) {
-          log.info("{}: removing {}, left over from release v{}", name, rc.id(), releaseOf(rc));
-          runtime.destroy(rc.id());
+      for (Slot slot : app.all()) {
+        if (!slot.container.id().equals(id)) {
           continue;
         }
-        Container c = Container.initialized(rc.id(), name, ProcessType.of(rc.labels().get(Labels.TYPE)),
-            Integer.parseInt(rc.labels().get(Labels.NUM)), newest).moveTo(ContainerState.CREATED, "adopted");
-        Slot slot = new Slot(c);
-        slot.pending = false;
-        synchronized (app) {
-          app.slots.put(c.jobName(), slot);
+        if (slot.stopping) {
+          return;
         }
-        if (rc.running()) {
-          app.update(slot, x -> x.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()));
-          slot.startedAt = Instant.now();
+        if (slot.container.state() == ContainerState.UP) {
+          crashed(app, slot, exitCode);
+        } else if (slot.container.state() == ContainerState.CREATED || slot.container.state() == ContainerState.DOWN) {
+          slot.earlyExit = OptionalInt.of(exitCode); // start() has not marked it up yet
+        }
+        return;
+      }
+    }
+  }
+
+  private void crashed(AppContainers app, Slot slot, int exitCode) {
+    Duration ran;
+    synchronized (app) {
+      if (slot.container.state() != ContainerState.UP) {
+        return;
+      }
+      ran = Duration.between(slot.startedAt, Instant.now());
+      slot.crashesInARow = ran.compareTo(options.maxRestartBackoff) >= 0 ? 1 : slot.crashesInARow + 1;
+      long delay = Math.min(options.maxRestartBackoff.toMillis(),
+          options.restartBackoff.toMillis() << Math.min(20, slot.crashesInARow - 1));
+      slot.restartAt = Instant.now().plusMillis(delay);
+    }
+    String cause = StateChange.endedOnItsOwn(exitCode);
+    log.warn("{}: {} {} with exit code {} after {} ms", app.name, slot.container.name(), cause, exitCode, ran.toMillis());
+    app.update(slot, c -> c.moveTo(ContainerState.DOWN, cause, OptionalInt.of(exitCode), Instant.now()));
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  /** One pass of {@link #reconcile} for one app, holding its operation lock. */
+  private final class Reconciliation {
+    private final AppContainers app;
+    private final Release release;
+    private final Formation formation;
+
+    Reconciliation(AppContainers app, Release release, Formation formation) {
+      this.app = app;
+      this.release = release;
+      this.formation = formation;
+    }
+
+    Optional<Duration> run() {
+      app.release(release);
+      adoptStrays();
+      List<Slot> unwanted = new ArrayList<>();
+      Map<ProcessType, List<Slot>> keep = new LinkedHashMap<>();
+      for (Slot slot : app.live()) {
+        Container c = slot.container;
+        boolean ours = c.release() == release.version() && formation.count(c.type()) > 0 && !c.id().isEmpty();
+        if (ours) {
+          keep.computeIfAbsent(c.type(), t -> new ArrayList<>()).add(slot);
         } else {
-          app.update(slot, x -> x.moveTo(ContainerState.UP, "adopted")
-              .moveTo(ContainerState.DOWN, "found stopped", rc.exitCode(), Instant.now()));
-          synchronized (app) {
-            scheduleRestart(app, slot, Duration.ZERO);
+          unwanted.add(slot);
+        }
+      }
+      List<Slot> fresh = new ArrayList<>();
+      for (ProcessType type : formation.counts().keySet()) {
+        List<Slot> have = new ArrayList<>(keep.getOrDefault(type, List.of()));
+        // One container per number (an adopted duplicate goes), and at most the formation's count, lowest numbers kept.
+        have.sort(Comparator.comparingInt((Slot s) -> s.container.num()).thenComparing(s -> s.container.state() != ContainerState.UP));
+        Set<Integer> nums = new TreeSet<>();
+        List<Slot> kept = new ArrayList<>();
+        for (Slot slot : have) {
+          if (kept.size() < formation.count(type) && nums.add(slot.container.num())) {
+            kept.add(slot);
+          } else {
+            unwanted.add(slot);
+          }
+        }
+        int num = 1;
+        for (int i = kept.size(); i < formation.count(type); i++) {
+          while (nums.contains(num)) {
+            num++;
+          }
+          nums.add(num);
+          fresh.add(app.add(release.version(), type, num));
+        }
+        keep.put(type, kept);
+      }
+      retire(app, unwanted, "reconcile to v" + release.version(), false);
+      Instant now = Instant.now();
+      Optional<Instant> next = Optional.empty();
+      List<Slot> toStart = new ArrayList<>(fresh);
+      for (List<Slot> kept : keep.values()) {
+        for (Slot slot : kept) {
+          ContainerState state = slot.container.state();
+          if (state == ContainerState.CREATED || state == ContainerState.DOWN && !now.isBefore(slot.restartAt)) {
+            toStart.add(slot);
+          } else if (state == ContainerState.DOWN) {
+            next = Optional.of(next.filter(n -> n.isBefore(slot.restartAt)).orElse(slot.restartAt));
           }
         }
       }
-      log.info("{}: adopted {} containers of v{}", name, app.live().size(), newest);
-    });
-  }
+      Build build = release.build().orElse(null);
+      Map<Slot, String> failures = tasks.run(toStart, slot -> {
+        if (slot.container.state() == ContainerState.INITIALIZED) {
+          ContainerSpec spec = spec(release, build, slot.container.type(), slot.container.num(), build.command(slot.container.type()));
+          String id = runtime.create(spec);
+          app.update(slot, c -> c.withId(id).moveTo(ContainerState.CREATED, "create"));
+        }
+        boolean restart = slot.container.state() == ContainerState.DOWN;
+        start(app, slot, restart ? "restarted after crash" : "start");
+        if (restart) {
+          app.update(slot, Container::restarted);
+        }
+        slot.pending = false;
+        watchReadiness(app, slot);
+      }, "start");
+      // A container that could not even be created is dropped, and created again next time.
+      failures.keySet().stream().filter(s -> s.container.state() == ContainerState.INITIALIZED).forEach(app::remove);
+      if (!failures.isEmpty()) {
+        log.warn("{}: reconcile to v{} could not start some containers: {}", app.name, release.version(), describe(failures));
+        Instant retry = now.plus(options.restartBackoff);
+        next = Optional.of(next.filter(n -> n.isBefore(retry)).orElse(retry));
+      }
+      return next.map(at -> {
+        Duration wait = Duration.between(Instant.now(), at);
+        return wait.isNegative() ? Duration.ZERO : wait;
+      });
+    }
 
-  private static int releaseOf(RuntimeContainer rc) {
-    try {
-      return Integer.parseInt(rc.labels().getOrDefault(Labels.RELEASE, "0"));
-    } catch (NumberFormatException e) {
-      return 0;
+    /** Takes into the table any container of the app the runtime has and the table does not (a task of an interrupted operation made it). */
+    private void adoptStrays() {
+      Set<String> known = app.all().stream().map(s -> s.container.id()).collect(Collectors.toSet());
+      for (RuntimeContainer rc : runtime.list(Labels.forApp(installation, app.name))) {
+        if (known.contains(rc.id())) {
+          continue;
+        }
+        Optional<Container> found = ContainerLabels.read(rc);
+        if (found.isEmpty()) {
+          if (!ProcessType.RUN.value().equals(rc.labels().get(Labels.TYPE))) {
+            log.warn("{}: removing container {}: its labels {} name no type, number and release", app.name, rc.id(), rc.labels());
+            runtime.destroy(rc.id());
+          }
+          continue;
+        }
+        Container c = found.get().moveTo(ContainerState.CREATED, "adopted");
+        app.adopt(rc.running() ? c.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()) : c);
+      }
+      // A container the runtime lost (removed behind our back) is forgotten, to be made again.
+      for (Slot slot : app.all()) {
+        if (!slot.container.id().isEmpty() && slot.container.state() != ContainerState.DESTROYED
+            && runtime.inspect(slot.container.id()).isEmpty()) {
+          log.warn("{}: {} is gone from the runtime", app.name, slot.container.jobName());
+          app.remove(slot);
+        }
+      }
     }
   }
 
@@ -539,97 +616,44 @@ public final class RuntimeScheduler implements Scheduler {
 
   private ContainerSpec spec(Release release, Build build, ProcessType type, int num, Optional<String> command) {
     return new ContainerSpec(Container.jobName(release.app(), release.version(), type, num),
-        Labels.forContainer(release.app(), release.version(), type, num), type, build, command,
+        Labels.forContainer(installation, release.app(), release.version(), type, num), type, build, command,
         release.config().values(), release.config().memory(type), release.config().cpu(type));
   }
 
+  /** The app's table with its operation lock held; a table that {@link #destroy} dropped meanwhile is not used. */
+  private AppContainers lock(AppName name) {
+    requireStarted();
+    while (true) {
+      AppContainers app = app(name);
+      app.operation.lock();
+      if (apps.get(name) == app) {
+        return app;
+      }
+      app.operation.unlock();
+    }
+  }
+
   private AppContainers app(AppName name) {
-    return apps.computeIfAbsent(name, AppContainers::new);
+    return apps.computeIfAbsent(name, n -> new AppContainers(n, listeners));
+  }
+
+  private void requireStarted() {
+    if (installation == null) {
+      throw new IllegalStateException("the scheduler is not started: call start(installation) first (the Controller does)");
+    }
+    if (closed) {
+      throw new SchedulerException("the scheduler is closed");
+    }
+  }
+
+  private static String describe(Map<Slot, String> failures) {
+    return failures.entrySet().stream().map(e -> e.getKey().container.name() + " " + e.getValue())
+        .collect(Collectors.joining("; "));
   }
 
   private static List<ProcessType> union(Formation formation, Map<ProcessType, ?> running) {
     TreeSet<ProcessType> types = new TreeSet<>(formation.counts().keySet());
     types.addAll(running.keySet());
     return List.copyOf(types);
-  }
-
-  @FunctionalInterface
-  private interface SlotTask {
-    Void run(Slot slot) throws Exception;
-  }
-
-  /** Runs {@code task} for every slot at once; returns the slots whose task failed, with why. */
-  private Map<Slot, String> inParallel(List<Slot> slots, SlotTask task, String what) {
-    Map<Slot, Future<Void>> futures = new LinkedHashMap<>();
-    for (Slot slot : slots) {
-      futures.put(slot, workers.submit(() -> task.run(slot)));
-    }
-    Map<Slot, String> failures = new LinkedHashMap<>();
-    futures.forEach((slot, future) -> {
-      try {
-        future.get();
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        log.debug("{} of {} failed", what, slot.container.name(), cause);
-        failures.put(slot, cause instanceof IllegalStateException ? cause.getMessage() : "failed to " + what + ": " + cause.getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failures.put(slot, "interrupted");
-      }
-    });
-    return failures;
-  }
-
-  /** One container and the scheduler's bookkeeping about it. */
-  private static final class Slot {
-    volatile Container container;
-    /** True until a deploy accepts the container: a crash then fails the deploy instead of restarting it. */
-    volatile boolean pending = true;
-    /** True while the scheduler itself stops the container, so its exit is not taken for a crash. */
-    volatile boolean stopping;
-    volatile Instant startedAt;
-    /** An exit reported while start() was still under way. */
-    volatile OptionalInt earlyExit = OptionalInt.empty();
-    int crashesInARow;
-    ScheduledFuture<?> restartTask;
-
-    Slot(Container container) {
-      this.container = container;
-    }
-  }
-
-  /** The containers of one app. Table updates synchronize on this object. */
-  private static final class AppContainers {
-    final AppName name;
-    final ReentrantLock operation = new ReentrantLock();
-    final Map<String, Slot> slots = new LinkedHashMap<>();
-
-    AppContainers(AppName name) {
-      this.name = name;
-    }
-
-    /** A new container, pending until its deploy or scale accepts it. */
-    synchronized Slot add(Release release, ProcessType type, int num) {
-      Slot slot = new Slot(Container.initialized("", name, type, num, release.version()));
-      slots.put(slot.container.jobName(), slot);
-      return slot;
-    }
-
-    synchronized void update(Slot slot, Function<Container, Container> change) {
-      slot.container = change.apply(slot.container);
-    }
-
-    synchronized void remove(Slot slot) {
-      slots.remove(slot.container.jobName(), slot);
-    }
-
-    /** Every container not destroyed, sorted by type and number. */
-    synchronized List<Slot> live() {
-      return slots.values().stream()
-          .filter(s -> s.container.state() != ContainerState.DESTROYED)
-          .sorted(Comparator.comparing((Slot s) -> s.container.type()).thenComparingInt(s -> s.container.num())
-              .thenComparingInt(s -> s.container.release()))
-          .toList();
-    }
   }
 }

@@ -4,9 +4,12 @@ import io.deis.error.SchedulerException;
 import io.deis.model.AppName;
 import io.deis.model.Container;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Release;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The declarative scheduler SPI: "run this release at this formation". The controller talks only
@@ -15,8 +18,27 @@ import java.util.List;
  *
  * <p>Implementations must be thread-safe. The controller serializes the calls for one app, but
  * calls for different apps arrive concurrently.
+ *
+ * <p>A scheduler belongs to one {@link Installation}: {@link #start} binds it, and from then on
+ * it labels everything it makes with the installation's id and never lists, adopts, changes or
+ * removes anything that carries another id (or none), so installations that share a Docker
+ * daemon or a Kubernetes cluster never see each other.
  */
 public interface Scheduler extends AutoCloseable {
+
+  /**
+   * Binds the scheduler to {@code installation} and starts watching the backend: what the
+   * installation already has running (left by an earlier controller on the same store) is
+   * adopted as it is, to be {@linkplain #reconcile reconciled} by the controller. Called once,
+   * by the {@code Controller}, before any other method but {@link #imageBuilder} and
+   * {@link #addListener}.
+   *
+   * @throws IllegalStateException when called a second time
+   */
+  void start(Installation installation);
+
+  /** Registers a listener for every container change from now on. */
+  void addListener(SchedulerListener listener);
 
   /** Turns builds into something this backend can run (Docker: an image). */
   ImageBuilder imageBuilder();
@@ -44,6 +66,25 @@ public interface Scheduler extends AutoCloseable {
    * discarded) and started fresh. Returns the restarted containers.
    */
   List<Container> restart(AppName app, ContainerFilter filter);
+
+  /**
+   * Makes what runs of the app match {@code release} at {@code formation}, whatever the backend
+   * holds now: containers of any other release (a half-deployed newer one included), and
+   * surplus ones, are removed; missing ones are created and started; crashed ones are started
+   * again once their back-off has passed. Level-triggered: calling it again with the same
+   * arguments from any state converges on the same result. It does not wait for new containers
+   * to become ready.
+   *
+   * @return when the app needs reconciling again (a crashed container waits out its back-off),
+   *     or empty when it matches
+   */
+  Optional<Duration> reconcile(Release release, Formation formation);
+
+  /**
+   * Every app this installation has anything of on the backend (containers, networks, namespaces),
+   * so the controller can remove what the store no longer knows.
+   */
+  Set<AppName> apps();
 
   /** The app's containers, sorted by type and number; empty for an unknown app. */
   List<Container> containers(AppName app);

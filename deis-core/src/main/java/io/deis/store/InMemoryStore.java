@@ -4,26 +4,40 @@ import io.deis.error.ConflictException;
 import io.deis.error.NotFoundException;
 import io.deis.model.App;
 import io.deis.model.AppName;
+import io.deis.model.Certificate;
+import io.deis.model.Domain;
+import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Key;
 import io.deis.model.Release;
 import io.deis.model.User;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 /**
- * The default {@link Store}: everything in memory, gone when the JVM exits. Writes are
- * serialized on one monitor (they are cheap); reads of one app's releases copy under it.
+ * The default {@link Store}: everything in memory, gone when the JVM exits, so it is for tests,
+ * the quickstart and programs that keep no platform across restarts. Writes are serialized on one
+ * monitor (they are cheap); an app's releases have their own monitor, so release numbering of
+ * different apps does not contend.
  */
 public final class InMemoryStore implements Store {
+  private final Installation installation;
+  private final Clock clock;
   private final Map<String, User> users = new LinkedHashMap<>();
   private final Map<String, String> passwordHashes = new ConcurrentHashMap<>();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -31,14 +45,72 @@ public final class InMemoryStore implements Store {
   private final Map<AppName, App> apps = new LinkedHashMap<>();
   private final Map<AppName, List<Release>> releases = new ConcurrentHashMap<>();
   private final Map<AppName, Set<String>> collaborators = new ConcurrentHashMap<>();
+  private final Map<String, Domain> domains = new LinkedHashMap<>();
+  private final Map<String, Certificate> certificates = new TreeMap<>();
+  private final Map<String, String> certificateKeys = new ConcurrentHashMap<>();
+  private final Map<AppName, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private String leaseHolder;
+  private Instant leaseExpires = Instant.EPOCH;
+
+  /** A new, empty store: a new installation. */
+  public InMemoryStore() {
+    this(Installation.generate(), Clock.systemUTC());
+  }
+
+  /** A new, empty store of the given installation, with the clock that times the reconciler lease. */
+  public InMemoryStore(Installation installation, Clock clock) {
+    this.installation = installation;
+    this.clock = clock;
+  }
 
   @Override
-  public synchronized void createUser(User user, String passwordHash) {
+  public Installation installation() {
+    return installation;
+  }
+
+  @Override
+  public AppLock lock(AppName app) {
+    ReentrantLock lock = locks.computeIfAbsent(app, a -> new ReentrantLock(true));
+    lock.lock();
+    return lock::unlock;
+  }
+
+  @Override
+  public Optional<AppLock> tryLock(AppName app) {
+    ReentrantLock lock = locks.computeIfAbsent(app, a -> new ReentrantLock(true));
+    return lock.tryLock() ? Optional.of(lock::unlock) : Optional.empty();
+  }
+
+  @Override
+  public synchronized boolean holdLease(String holder, Duration ttl) {
+    Instant now = clock.instant();
+    if (leaseHolder == null || leaseHolder.equals(holder) || !now.isBefore(leaseExpires)) {
+      leaseHolder = holder;
+      leaseExpires = now.plus(ttl);
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized void releaseLease(String holder) {
+    if (holder.equals(leaseHolder)) {
+      leaseHolder = null;
+      leaseExpires = Instant.EPOCH;
+    }
+  }
+
+  // ---------------------------------------------------------------- users and tokens
+
+  @Override
+  public synchronized User createUser(User user, String passwordHash) {
     if (users.containsKey(user.username())) {
       throw new ConflictException("username '" + user.username() + "' is taken");
     }
-    users.put(user.username(), user);
+    User saved = users.isEmpty() ? user.withAdmin(true) : user;
+    users.put(user.username(), saved);
     passwordHashes.put(user.username(), passwordHash);
+    return saved;
   }
 
   @Override
@@ -53,7 +125,10 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void updateUser(User user) {
-    requireUser(user.username());
+    User before = requireUser(user.username());
+    if (before.admin() && !user.admin()) {
+      requireAnotherAdmin(user.username(), "lose administrator rights");
+    }
     users.put(user.username(), user);
   }
 
@@ -70,11 +145,25 @@ public final class InMemoryStore implements Store {
 
   @Override
   public synchronized void deleteUser(String username) {
+    User user = users.get(username);
+    if (user == null) {
+      return;
+    }
+    if (user.admin()) {
+      requireAnotherAdmin(username, "be deleted");
+    }
     users.remove(username);
     passwordHashes.remove(username);
     removeTokens(username);
     keysByFingerprint.values().removeIf(k -> k.owner().equals(username));
     collaborators.values().forEach(s -> s.remove(username));
+  }
+
+  private void requireAnotherAdmin(String username, String what) {
+    if (users.values().stream().noneMatch(u -> u.admin() && !u.username().equals(username))) {
+      throw new ConflictException(username + " is the last administrator and cannot " + what
+          + ": make another user an administrator first");
+    }
   }
 
   @Override
@@ -91,6 +180,13 @@ public final class InMemoryStore implements Store {
   public void removeTokens(String username) {
     tokens.values().removeIf(username::equals);
   }
+
+  @Override
+  public void removeToken(String tokenHash) {
+    tokens.remove(tokenHash);
+  }
+
+  // ---------------------------------------------------------------- keys
 
   @Override
   public synchronized void addKey(Key key) {
@@ -117,6 +213,8 @@ public final class InMemoryStore implements Store {
   public synchronized boolean removeKey(String owner, String id) {
     return keysByFingerprint.values().removeIf(k -> k.owner().equals(owner) && k.id().equals(id));
   }
+
+  // ---------------------------------------------------------------- apps and releases
 
   @Override
   public synchronized void createApp(App app, Release first) {
@@ -149,6 +247,7 @@ public final class InMemoryStore implements Store {
     apps.remove(name);
     releases.remove(name);
     collaborators.remove(name);
+    domains.values().removeIf(d -> d.app().equals(name));
   }
 
   @Override
@@ -169,12 +268,27 @@ public final class InMemoryStore implements Store {
   public void updateRelease(Release release) {
     List<Release> list = requireReleases(release.app());
     synchronized (list) {
-      int index = release.version() - 1; // versions are gapless from v1, so the version is the position
-      if (index >= list.size() || list.get(index).version() != release.version()) {
-        throw new NotFoundException("release " + release.label() + " does not exist");
-      }
-      list.set(index, release);
+      list.set(indexOf(list, release), release);
     }
+  }
+
+  @Override
+  public synchronized void recordOutcome(Release release, Optional<Formation> structure) {
+    App app = requireApp(release.app());
+    List<Release> list = requireReleases(release.app());
+    synchronized (list) {
+      int index = indexOf(list, release);
+      list.set(index, release);
+      structure.ifPresent(s -> apps.put(app.name(), app.withStructure(s)));
+    }
+  }
+
+  private static int indexOf(List<Release> list, Release release) {
+    int index = release.version() - 1; // versions are gapless from v1, so the version is the position
+    if (index >= list.size() || list.get(index).version() != release.version()) {
+      throw new NotFoundException("release " + release.label() + " does not exist");
+    }
+    return index;
   }
 
   @Override
@@ -199,6 +313,8 @@ public final class InMemoryStore implements Store {
     }
   }
 
+  // ---------------------------------------------------------------- permissions
+
   @Override
   public void grant(AppName app, String username) {
     requireCollaborators(app).add(username);
@@ -214,16 +330,87 @@ public final class InMemoryStore implements Store {
     return Collections.unmodifiableSet(new TreeSet<>(collaborators.getOrDefault(app, Set.of())));
   }
 
-  private void requireUser(String username) {
-    if (!users.containsKey(username)) {
-      throw new NotFoundException("user '" + username + "' does not exist");
+  // ---------------------------------------------------------------- domains and certificates
+
+  @Override
+  public synchronized void addDomain(Domain domain) {
+    requireApp(domain.app());
+    Domain taken = domains.get(domain.key());
+    if (taken != null) {
+      throw new ConflictException("The domain " + domain.domain() + " is already in use by "
+          + (taken.app().equals(domain.app()) ? "this app" : "another app"));
     }
+    domains.put(domain.key(), domain);
   }
 
-  private void requireApp(AppName name) {
-    if (!apps.containsKey(name)) {
+  @Override
+  public synchronized List<Domain> domains(AppName app) {
+    return domains.values().stream().filter(d -> d.app().equals(app)).toList();
+  }
+
+  @Override
+  public synchronized List<Domain> domains() {
+    return List.copyOf(domains.values());
+  }
+
+  @Override
+  public synchronized boolean removeDomain(AppName app, String domain) {
+    String key = domain.toLowerCase(Locale.ROOT);
+    Domain found = domains.get(key);
+    if (found == null || !found.app().equals(app)) {
+      return false;
+    }
+    domains.remove(key);
+    return true;
+  }
+
+  @Override
+  public synchronized void addCertificate(Certificate certificate, String privateKeyPem) {
+    if (certificates.containsKey(certificate.key())) {
+      throw new ConflictException("a certificate for " + certificate.commonName() + " exists already: remove it first");
+    }
+    certificates.put(certificate.key(), certificate);
+    certificateKeys.put(certificate.key(), privateKeyPem);
+  }
+
+  @Override
+  public synchronized List<Certificate> certificates() {
+    return List.copyOf(certificates.values());
+  }
+
+  @Override
+  public synchronized Optional<Certificate> certificate(String commonName) {
+    return Optional.ofNullable(certificates.get(commonName.toLowerCase(Locale.ROOT)));
+  }
+
+  @Override
+  public Optional<String> certificateKey(String commonName) {
+    return Optional.ofNullable(certificateKeys.get(commonName.toLowerCase(Locale.ROOT)));
+  }
+
+  @Override
+  public synchronized boolean removeCertificate(String commonName) {
+    String key = commonName.toLowerCase(Locale.ROOT);
+    certificateKeys.remove(key);
+    return certificates.remove(key) != null;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private User requireUser(String username) {
+    User user = users.get(username);
+    if (user == null) {
+      throw new NotFoundException("user '" + username + "' does not exist");
+    }
+    return user;
+  }
+
+  private App requireApp(AppName name) {
+    App app = apps.get(name);
+    if (app == null) {
       throw new NotFoundException("app '" + name + "' does not exist");
     }
+    return app;
   }
 
   private List<Release> requireReleases(AppName app) {

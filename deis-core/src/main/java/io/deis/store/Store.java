@@ -2,42 +2,101 @@ package io.deis.store;
 
 import io.deis.model.App;
 import io.deis.model.AppName;
+import io.deis.model.Certificate;
+import io.deis.model.Domain;
+import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Key;
 import io.deis.model.Release;
 import io.deis.model.User;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
- * Where the controller keeps its state: users, tokens, keys, apps, releases and permissions.
- * Every method is one atomic step; implementations must be thread-safe. It holds no business
- * rules beyond uniqueness, so a durable implementation (JDBC) is a mechanical job.
+ * Where the controller keeps its state: the installation id, users, tokens, keys, apps, releases,
+ * permissions, domains and certificates. The store is the platform's truth: the scheduler's
+ * runtime is reconciled toward it.
+ *
+ * <p>Every method is one atomic step, committed before it returns; implementations must be
+ * thread-safe, and a store shared by several controller processes (a database) must keep these
+ * promises across processes too. Business rules stay in the controller, except the few that only
+ * a single atomic step can keep: unique names, gapless release versions, the first user becoming
+ * an administrator, and never losing the last administrator. {@code io.deis.store.contract.StoreContract}
+ * in deis-core's test-jar is the suite every implementation must pass.
  */
 public interface Store {
+
+  // ---------------------------------------------------------------- installation, locks, lease
+
+  /**
+   * The id of the installation this store belongs to: made (randomly) when the store is first
+   * used and the same for every controller that opens the same store afterwards.
+   */
+  Installation installation();
+
+  /**
+   * Takes the app's operation lock, waiting for it: one change at a time per app, across every
+   * controller that shares this store. The lock need not be held for the app to exist.
+   *
+   * @return the held lock; closing it releases it
+   */
+  AppLock lock(AppName app);
+
+  /** {@link #lock} without waiting: empty when another caller (in this process or another) holds the app's lock. */
+  Optional<AppLock> tryLock(AppName app);
+
+  /** A held {@link #lock}; {@link #close()} releases it and never throws. */
+  interface AppLock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Takes or renews the installation's reconciler lease for {@code holder}: exactly one controller
+   * at a time reconciles the runtime and restarts crashed containers. Returns true when
+   * {@code holder} holds the lease for {@code ttl} from now (it was free, expired, or already
+   * {@code holder}'s), false when another live holder has it.
+   */
+  boolean holdLease(String holder, Duration ttl);
+
+  /** Gives the lease up at once, when {@code holder} holds it (a controller that closes). */
+  void releaseLease(String holder);
 
   // ---------------------------------------------------------------- users
 
   /**
-   * Saves a new user with a password hash.
+   * Saves a new user with a password hash. The first user the store ever holds is saved as an
+   * administrator, whatever {@code user.admin()} says, in the same atomic step: two concurrent
+   * first registrations cannot both become administrators, and none can be skipped.
    *
+   * @return the user as saved
    * @throws io.deis.error.ConflictException when the username is taken
    */
-  void createUser(User user, String passwordHash);
+  User createUser(User user, String passwordHash);
 
   Optional<User> user(String username);
 
   List<User> users();
 
-  /** Replaces the stored user of the same username. */
+  /**
+   * Replaces the stored user of the same username.
+   *
+   * @throws io.deis.error.ConflictException when it would take away the last administrator's rights
+   */
   void updateUser(User user);
 
   Optional<String> passwordHash(String username);
 
   void setPasswordHash(String username, String passwordHash);
 
-  /** Removes the user with their tokens and keys. */
+  /**
+   * Removes the user with their tokens, keys and shares (certificates and domains they added stay).
+   *
+   * @throws io.deis.error.ConflictException when the user is the last administrator
+   */
   void deleteUser(String username);
 
   // ---------------------------------------------------------------- tokens (stored as hashes only)
@@ -46,7 +105,11 @@ public interface Store {
 
   Optional<String> userForToken(String tokenHash);
 
+  /** Removes every token of the user. */
   void removeTokens(String username);
+
+  /** Removes one token (a log out); does nothing for an unknown one. */
+  void removeToken(String tokenHash);
 
   // ---------------------------------------------------------------- keys
 
@@ -79,7 +142,7 @@ public interface Store {
 
   void updateApp(App app);
 
-  /** Removes the app, its releases and its permissions. */
+  /** Removes the app, its releases, its permissions and its domains. */
   void deleteApp(AppName name);
 
   /**
@@ -90,6 +153,15 @@ public interface Store {
 
   /** Replaces the stored release of the same app and version (to record how its deploy went). */
   void updateRelease(Release release);
+
+  /**
+   * Records how a release's deploy went, in one atomic step: the release replaces the stored one
+   * of the same version, and when {@code structure} is given the app's structure (its formation)
+   * becomes it. Nothing is visible half-written.
+   *
+   * @throws io.deis.error.NotFoundException when the app or the release does not exist
+   */
+  void recordOutcome(Release release, Optional<Formation> structure);
 
   /** All of the app's releases, oldest first. */
   List<Release> releases(AppName app);
@@ -103,4 +175,43 @@ public interface Store {
   void revoke(AppName app, String username);
 
   Set<String> collaborators(AppName app);
+
+  // ---------------------------------------------------------------- domains
+
+  /**
+   * Saves a domain of an app.
+   *
+   * @throws io.deis.error.ConflictException when any app has the domain (compared without case)
+   * @throws io.deis.error.NotFoundException when the app does not exist
+   */
+  void addDomain(Domain domain);
+
+  /** The app's domains, in the order they were added. */
+  List<Domain> domains(AppName app);
+
+  /** Every domain of every app, for the router. */
+  List<Domain> domains();
+
+  /** Returns false when the app has no such domain (compared without case). */
+  boolean removeDomain(AppName app, String domain);
+
+  // ---------------------------------------------------------------- certificates
+
+  /**
+   * Saves a certificate with its private key.
+   *
+   * @throws io.deis.error.ConflictException when a certificate of the same common name exists (compared without case)
+   */
+  void addCertificate(Certificate certificate, String privateKeyPem);
+
+  /** Every certificate, sorted by common name. */
+  List<Certificate> certificates();
+
+  Optional<Certificate> certificate(String commonName);
+
+  /** The private key of a certificate, in PEM form: for the router only, never shown to users. */
+  Optional<String> certificateKey(String commonName);
+
+  /** Returns false when there is no certificate of that common name. */
+  boolean removeCertificate(String commonName);
 }

@@ -10,6 +10,7 @@ import io.deis.model.ConfigChange;
 import io.deis.model.Container;
 import io.deis.model.ContainerState;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.ProcessType;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
@@ -64,6 +65,11 @@ public abstract class SchedulerContract {
 
   protected abstract Commands commands();
 
+  /** The installation the test's scheduler is started for; a new one per test unless a backend overrides it. */
+  protected Installation installation() {
+    return Installation.generate();
+  }
+
   /** Short timings that keep the suite fast: the behaviour is the same as with the defaults. */
   public static RuntimeScheduler.Options fastOptions() {
     return RuntimeScheduler.Options.defaults()
@@ -76,6 +82,7 @@ public abstract class SchedulerContract {
   @BeforeEach
   void startScheduler() {
     scheduler = newScheduler();
+    scheduler.start(installation());
     app = AppName.of("contract-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
   }
 
@@ -197,7 +204,9 @@ public abstract class SchedulerContract {
     Release v2 = release(procfile("worker", commands().crashLater()), Map.of());
     scheduler.deploy(v2, Formation.parse("worker=1"));
 
+    // The scheduler records the crash; a reconcile (the controller's, on a crash) starts it again after its back-off.
     await(Duration.ofSeconds(45), () -> {
+      scheduler.reconcile(v2, Formation.parse("worker=1"));
       Container c = scheduler.containers(app).get(0);
       return c.restarts() >= 1 && c.state() == ContainerState.UP;
     });

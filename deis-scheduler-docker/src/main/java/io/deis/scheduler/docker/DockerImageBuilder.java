@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PullResponseItem;
 import io.deis.error.BuildException;
 import io.deis.model.Build;
+import io.deis.model.Installation;
 import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.Labels;
 import java.io.IOException;
@@ -52,6 +53,11 @@ final class DockerImageBuilder implements ImageBuilder {
   private final String stackImage;
   private final Duration pullTimeout;
   private final Duration buildTimeout;
+  private volatile Installation installation;
+
+  void installation(Installation owner) {
+    this.installation = owner;
+  }
 
   DockerImageBuilder(DockerClient docker, String stackImage, Duration pullTimeout, Duration buildTimeout) {
     this.docker = docker;
@@ -111,7 +117,7 @@ final class DockerImageBuilder implements ImageBuilder {
       BuildImageResultCallback callback = docker.buildImageCmd()
           .withTarInputStream(in)
           .withTags(Set.of(tag))
-          .withLabels(Labels.forApp(build.app()))
+          .withLabels(Labels.forApp(installation, build.app()))
           .withPull(false)
           .withForcerm(true)
           .exec(new BuildImageResultCallback() {

@@ -23,6 +23,7 @@ import com.google.common.util.concurrent.Striped;
 import io.deis.error.InvalidInputException;
 import io.deis.error.SchedulerException;
 import io.deis.model.AppName;
+import io.deis.model.Installation;
 import io.deis.model.Build;
 import io.deis.model.Endpoint;
 import io.deis.model.ProcessType;
@@ -119,6 +120,7 @@ final class DockerRuntime implements ContainerRuntime {
   private volatile long lastEventNanos;
   private volatile Closeable events;
   private volatile boolean closed;
+  private volatile Installation installation;
 
   DockerRuntime(DockerClient docker, boolean ownsClient, String stackImage, int defaultPort, Duration pullTimeout,
       Duration buildTimeout, Duration listenTimeout, boolean bridgeReachable) {
@@ -130,6 +132,12 @@ final class DockerRuntime implements ContainerRuntime {
     this.imageBuilder = new DockerImageBuilder(docker, stackImage, pullTimeout, buildTimeout);
     this.lastEventNanos = startedNanos;
     subscribe();
+  }
+
+  @Override
+  public void start(Installation installation) {
+    this.installation = installation;
+    imageBuilder.installation(installation);
   }
 
   @Override
@@ -402,7 +410,7 @@ final class DockerRuntime implements ContainerRuntime {
    * (a stack or user image) still names it.
    */
   void destroyApp(AppName app) {
-    for (var c : docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(app)).exec()) {
+    for (var c : docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(installation, app)).exec()) {
       requestedStops.add(c.getId());
       remove(c.getId());
     }
@@ -516,7 +524,7 @@ final class DockerRuntime implements ContainerRuntime {
       String name = networkName(a);
       boolean exists = docker.listNetworksCmd().withNameFilter(name).exec().stream().anyMatch(n -> n.getName().equals(name));
       if (!exists) {
-        Map<String, String> labels = new HashMap<>(Labels.forApp(a));
+        Map<String, String> labels = new HashMap<>(Labels.forApp(installation, a));
         docker.createNetworkCmd().withName(name).withDriver("bridge").withLabels(labels).withCheckDuplicate(true).exec();
         log.info("{}: created network {}", a, name);
       }

@@ -10,16 +10,20 @@ import io.deis.error.SchedulerException;
 import io.deis.model.AppName;
 import io.deis.model.Container;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Deis scheduler on a Docker daemon: apps run as Docker containers named {@code app_v2.web.1},
@@ -57,6 +61,26 @@ public final class DockerScheduler implements Scheduler {
   @Override
   public ImageBuilder imageBuilder() {
     return delegate.imageBuilder();
+  }
+
+  @Override
+  public void start(Installation installation) {
+    delegate.start(installation);
+  }
+
+  @Override
+  public void addListener(SchedulerListener listener) {
+    delegate.addListener(listener);
+  }
+
+  @Override
+  public Optional<Duration> reconcile(Release release, Formation formation) {
+    return delegate.reconcile(release, formation);
+  }
+
+  @Override
+  public Set<AppName> apps() {
+    return delegate.apps();
   }
 
   @Override

@@ -71,10 +71,10 @@ class ControllerOnDockerTest {
       alice.scale(app, "web=2");
       assertThat(alice.ps(app)).extracting(Container::psLine)
           .allSatisfy(line -> assertThat(line).matches("web\\.[12] up \\(v" + v4.version() + "\\) 127\\.0\\.0\\.1:\\d+"));
-      assertThat(docker.listContainersCmd().withLabelFilter(Labels.forApp(io.deis.model.AppName.of(app))).exec()).hasSize(2);
+      assertThat(docker.listContainersCmd().withLabelFilter(Labels.forApp(deis.installation(), io.deis.model.AppName.of(app))).exec()).hasSize(2);
 
       alice.destroyApp(app);
-      assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(io.deis.model.AppName.of(app))).exec())
+      assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(deis.installation(), io.deis.model.AppName.of(app))).exec())
           .isEmpty();
     }
   }

@@ -64,7 +64,7 @@ class DockerSchedulerTest {
 
   @BeforeEach
   void start() {
-    scheduler = TestDocker.newScheduler();
+    scheduler = TestDocker.startedScheduler();
     app = AppName.of("dkr-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
   }
 
@@ -92,7 +92,7 @@ class DockerSchedulerTest {
     InspectContainerResponse worker = docker.inspectContainerCmd(app + "_v2.worker.1").exec();
     assertThat(worker.getHostConfig().getMemory()).isEqualTo(64L << 20);
     assertThat(worker.getHostConfig().getCpuShares()).isEqualTo(256);
-    assertThat(worker.getConfig().getLabels()).containsAllEntriesOf(Labels.forContainer(app, 2, ProcessType.of("worker"), 1));
+    assertThat(worker.getConfig().getLabels()).containsAllEntriesOf(Labels.forContainer(TestDocker.INSTALLATION, app, 2, ProcessType.of("worker"), 1));
     assertThat(worker.getConfig().getEnv()).contains("GREETING=limited", "PORT=8080");
     assertThat(worker.getHostConfig().getNetworkMode()).isEqualTo("deis-jvm-" + app);
     assertThat(worker.getNetworkSettings().getNetworks().get("deis-jvm-" + app).getAliases()).contains("worker");
@@ -155,13 +155,16 @@ class DockerSchedulerTest {
 
   @Test
   void aContainerKilledOutsideTheSchedulerGoesDownWithItsExitCodeAndComesBackFresh() {
-    scheduler.deploy(release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build()), Formation.parse("worker=1"));
+    Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
     String name = app + "_v2.worker.1";
     String before = docker.inspectContainerCmd(name).exec().getId();
 
     docker.killContainerCmd(name).exec(); // SIGKILL: exit code 137, noticed through the event stream
 
+    // The crash is recorded from the event stream; a reconcile (the controller's, on the crash) starts it again.
     await(Duration.ofSeconds(30), () -> {
+      scheduler.reconcile(v2, Formation.parse("worker=1"));
       Container c = scheduler.containers(app).get(0);
       return c.restarts() >= 1 && c.state() == ContainerState.UP;
     });
@@ -198,10 +201,12 @@ class DockerSchedulerTest {
     // While no controller runs: a worker crashes, and a container of an old release is still around.
     docker.killContainerCmd(app + "_v2.worker.2").exec();
     String stale = docker.createContainerCmd(TestDocker.stackImage()).withName(app + "_v1.worker.1")
-        .withLabels(Labels.forContainer(app, 1, ProcessType.of("worker"), 1)).withCmd("sleep", "1000").exec().getId();
+        .withLabels(Labels.forContainer(TestDocker.INSTALLATION, app, 1, ProcessType.of("worker"), 1)).withCmd("sleep", "1000").exec().getId();
     docker.startContainerCmd(stale).exec();
 
-    scheduler = TestDocker.newScheduler();
+    scheduler = TestDocker.startedScheduler();
+    assertThat(scheduler.containers(app)).as("everything of the installation is adopted as it is").hasSize(5);
+    scheduler.reconcile(v2, Formation.parse("web=2 worker=2"));
 
     assertThat(scheduler.containers(app)).extracting(Container::name)
         .containsExactly(app + ".web.1", app + ".web.2", app + ".worker.1", app + ".worker.2");
@@ -239,7 +244,7 @@ class DockerSchedulerTest {
 
     scheduler.destroy(app);
 
-    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(app)).exec()).isEmpty();
+    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(TestDocker.INSTALLATION, app)).exec()).isEmpty();
     assertThat(docker.listNetworksCmd().exec()).noneMatch(n -> n.getName().equals("deis-jvm-" + app));
     assertThat(docker.listImagesCmd().withReferenceFilter("deis-jvm/" + app).exec()).isEmpty();
     assertThat(docker.inspectImageCmd(TestDocker.stackImage()).exec().getId()).as("the shared image stays").isNotEmpty();
@@ -274,6 +279,7 @@ class DockerSchedulerTest {
   void aWebContainerThatNeverListensFailsTheDeployAndSaysSo() {
     try (DockerScheduler impatient = DockerScheduler.builder().stackImage(TestDocker.stackImage())
         .options(TestDocker.fastOptions().withDeployTimeout(Duration.ofSeconds(3))).build()) {
+      impatient.start(TestDocker.INSTALLATION);
       Release v2 = release(procfileBuild("web", "exec sleep 1000"), ConfigChange.builder().build());
 
       assertThatThrownBy(() -> impatient.deploy(v2, Formation.parse("web=1")))
@@ -290,7 +296,7 @@ class DockerSchedulerTest {
     assertThatThrownBy(() -> scheduler.run(v2, "echo started; sleep 60", Duration.ofSeconds(2)))
         .isInstanceOf(SchedulerException.class)
         .hasMessageContaining("'echo started; sleep 60' did not finish within 2s");
-    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(app)).exec())
+    assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(TestDocker.INSTALLATION, app)).exec())
         .as("the one-off container is removed").isEmpty();
   }
 
@@ -338,7 +344,7 @@ class DockerSchedulerTest {
 
   private Map<String, String> dockerIdsByName() {
     Map<String, String> ids = new java.util.TreeMap<>();
-    docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(app)).exec()
+    docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(TestDocker.INSTALLATION, app)).exec()
         .forEach(c -> ids.put(c.getNames()[0].substring(1), c.getId()));
     return ids;
   }

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.Image;
 import io.deis.model.AppName;
 import io.deis.model.Build;
 import io.deis.model.Procfile;
+import io.deis.model.Installation;
 import io.deis.scheduler.Labels;
 import io.deis.scheduler.RuntimeScheduler;
 import java.io.IOException;
@@ -54,8 +55,18 @@ public final class TestDocker {
     return io.deis.scheduler.contract.SchedulerContract.fastOptions();
   }
 
+  /** The installation of the schedulers this test run starts by itself (the contract starts its own). */
+  static final Installation INSTALLATION = Installation.generate();
+
   static DockerScheduler newScheduler() {
     return DockerScheduler.builder().stackImage(stackImage()).options(fastOptions()).build();
+  }
+
+  /** A scheduler started for {@link #INSTALLATION}. */
+  static DockerScheduler startedScheduler() {
+    DockerScheduler scheduler = newScheduler();
+    scheduler.start(INSTALLATION);
+    return scheduler;
   }
 
   /**

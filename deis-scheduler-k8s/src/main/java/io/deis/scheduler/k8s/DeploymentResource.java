@@ -88,6 +88,10 @@ final class DeploymentResource {
   /** {@code deployment} as it can be written back with a PUT: spec and labels, none of the server's fields. */
   static V1Deployment forReplace(V1Deployment deployment) {
     V1ObjectMeta meta = deployment.getMetadata();
+    // client-java fills a read pod spec's overhead with an empty map; sent back, the RuntimeClass
+    // admission plugin would refuse every pod the restored Deployment makes.
+    Optional.ofNullable(deployment.getSpec()).map(V1DeploymentSpec::getTemplate).map(V1PodTemplateSpec::getSpec)
+        .ifPresent(spec -> spec.setOverhead(null));
     return new V1Deployment()
         .apiVersion("apps/v1")
         .kind("Deployment")

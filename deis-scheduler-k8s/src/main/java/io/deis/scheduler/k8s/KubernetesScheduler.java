@@ -5,16 +5,21 @@ import io.deis.error.SchedulerException;
 import io.deis.model.AppName;
 import io.deis.model.Container;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.Listeners;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.Config;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -51,6 +56,7 @@ public final class KubernetesScheduler implements Scheduler {
   private final Restarts restarts;
   private final Runs runs;
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
+  private final Listeners listeners = new Listeners();
 
   private KubernetesScheduler(Builder builder) {
     this.api = new KubeApi(builder.client);
@@ -133,29 +139,77 @@ public final class KubernetesScheduler implements Scheduler {
     }
   }
 
+  /**
+   * Binds the scheduler to its installation: from now on every object it makes carries the
+   * installation's id, and it reads, changes and deletes only objects that carry it. An app name
+   * whose namespace another installation made is refused. What the installation has on the
+   * cluster already is simply found there (the cluster is the memory): nothing to adopt.
+   */
+  @Override
+  public synchronized void start(Installation installation) {
+    notNull(installation, "installation");
+    if (scope.bound()) {
+      throw new IllegalStateException("the scheduler is started already, for installation " + scope.installation().orElseThrow());
+    }
+    scope.bind(installation.id());
+  }
+
+  /**
+   * Registers a listener. Kubernetes restarts crashed containers and the Service routes to ready
+   * pods by itself, so this scheduler reports no container events (see the README's limits).
+   */
+  @Override
+  public void addListener(SchedulerListener listener) {
+    listeners.add(notNull(listener, "listener"));
+  }
+
   @Override
   public ImageBuilder imageBuilder() {
     return imageBuilder;
   }
 
+  /**
+   * Makes the app's Deployments, Secret and Service say {@code release} at {@code formation}
+   * without waiting for pods: a rolling update where another release or count runs, nothing where
+   * they match. Crashed containers are the kubelet's to restart, so it never asks to be called back.
+   */
+  @Override
+  public Optional<Duration> reconcile(Release release, Formation formation) {
+    started();
+    rollouts.reconcile(notNull(release, "release"), notNull(formation, "formation"));
+    runs.sweep(release.app());
+    return Optional.empty();
+  }
+
+  /** The apps this installation has a namespace for (one that is not being deleted). */
+  @Override
+  public Set<AppName> apps() {
+    started();
+    return namespaces.apps();
+  }
+
   @Override
   public void deploy(Release release, Formation formation) {
+    started();
     rollouts.deploy(notNull(release, "release"), notNull(formation, "formation"));
   }
 
   @Override
   public void scale(Release release, Formation formation) {
+    started();
     rollouts.scale(notNull(release, "release"), notNull(formation, "formation"));
   }
 
   @Override
   public List<Container> restart(AppName app, ContainerFilter filter) {
+    started();
     return restarts.restart(notNull(app, "app"), notNull(filter, "container filter"));
   }
 
   /** The app's containers; none while its namespace is missing, terminating, or another installation's. */
   @Override
   public List<Container> containers(AppName app) {
+    started();
     notNull(app, "app");
     Names.namespace(app);
     if (!namespaces.live(app)) {
@@ -166,17 +220,20 @@ public final class KubernetesScheduler implements Scheduler {
 
   @Override
   public List<String> logs(AppName app, int lines) {
+    started();
     return logs.logs(notNull(app, "app"), lines);
   }
 
   @Override
   public RunResult run(Release release, String command, Duration timeout) {
+    started();
     return runs.run(notNull(release, "release"), command, timeout);
   }
 
   /** Deletes the app's namespace and returns once the cluster accepted that; the app has no containers from then on. */
   @Override
   public void destroy(AppName app) {
+    started();
     notNull(app, "app");
     namespaces.delete(app);
     inventory.forget(app);
@@ -193,6 +250,12 @@ public final class KubernetesScheduler implements Scheduler {
     if (ownsClient) {
       api.client.getHttpClient().dispatcher().executorService().shutdown();
       api.client.getHttpClient().connectionPool().evictAll();
+    }
+  }
+
+  private void started() {
+    if (!scope.bound()) {
+      throw new IllegalStateException("the scheduler is not started: call start(installation) first (the Controller does)");
     }
   }
 

@@ -103,6 +103,20 @@ final class Namespaces {
     }
   }
 
+  /** The apps this installation has a live namespace for. */
+  java.util.Set<AppName> apps() {
+    V1NamespaceList list = api.call("list the namespaces of installation " + scope.installation().orElse("?"),
+        () -> api.core.listNamespace().labelSelector(scope.installationSelector()).execute());
+    java.util.Set<AppName> apps = new java.util.TreeSet<>();
+    for (V1Namespace namespace : list.getItems()) {
+      Map<String, String> labels = Optional.ofNullable(namespace.getMetadata().getLabels()).orElse(Map.of());
+      if (!terminating(namespace) && scope.owns(labels) && labels.containsKey(Labels.APP)) {
+        apps.add(AppName.of(labels.get(Labels.APP)));
+      }
+    }
+    return apps;
+  }
+
   /** Refuses a namespace that Deis did not make, or that another installation of Deis made. */
   void checkOurs(V1Namespace namespace, String refused) {
     Map<String, String> labels = Optional.ofNullable(namespace.getMetadata().getLabels()).orElse(Map.of());

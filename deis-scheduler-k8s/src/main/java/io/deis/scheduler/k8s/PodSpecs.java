@@ -6,6 +6,7 @@ import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.error.BuildException;
 import io.deis.error.InvalidInputException;
+import io.deis.scheduler.Readiness;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -29,8 +30,8 @@ import java.util.Optional;
 
 /** The pod spec shared by a Deployment's template and a one-off {@code run} pod. */
 final class PodSpecs {
-  /** Probing every second (Kubernetes' default is 10 s) lets a healthy deploy finish seconds sooner. */
-  static final int PROBE_PERIOD_SECONDS = 1;
+  /** Probing as often as the core's {@link Readiness} tries (Kubernetes' default is 10 s): a healthy deploy ends seconds sooner. */
+  static final int PROBE_PERIOD_SECONDS = (int) Readiness.PERIOD.toSeconds();
   /**
    * The shell that runs a Procfile command as the container's main process (PID 1). PID 1 gets
    * only the signals it handles, and a plain {@code sh -c} handles none, so the kubelet's SIGTERM
@@ -73,10 +74,12 @@ final class PodSpecs {
     }
     if (type.receivesTraffic() && !ProcessType.RUN.equals(type)) {
       container.ports(List.of(new V1ContainerPort().name("http").containerPort(Names.PORT).protocol("TCP")));
-      // Without a health check, ready means "accepts connections on PORT", as Deis Workflow's
-      // default probe did: a started process is not yet a serving one, and the Service must not
-      // send it traffic (nor a deploy retire the old pods) before it listens.
-      container.readinessProbe(release.config().healthCheck().map(PodSpecs::probe).orElseGet(PodSpecs::tcpProbe));
+      // The core's one rule of readiness, as the kubelet's probe: the health check when there is
+      // one; else, for web, "accepts connections on PORT" (a started process is not yet a serving
+      // one, and the Service must not send it traffic, nor a deploy retire the old pods, before).
+      Readiness readiness = Readiness.of(release, type, Duration.ofSeconds(DeploymentResource.MIN_READY_SECONDS));
+      readiness.http().map(PodSpecs::probe).or(() -> readiness.tcp() ? Optional.of(tcpProbe()) : Optional.empty())
+          .ifPresent(container::readinessProbe);
     }
     V1PodSpec spec = new V1PodSpec().containers(List.of(container)).restartPolicy(restartPolicy)
         .terminationGracePeriodSeconds((long) Math.ceil(stopGrace.toMillis() / 1000.0));
@@ -99,7 +102,9 @@ final class PodSpecs {
         .httpGet(new V1HTTPGetAction().path(check.path()).port(new IntOrString(Names.PORT)))
         .initialDelaySeconds((int) check.initialDelay().toSeconds())
         .timeoutSeconds((int) Math.max(1, check.timeout().toSeconds()))
-        .periodSeconds(PROBE_PERIOD_SECONDS);
+        .periodSeconds(PROBE_PERIOD_SECONDS)
+        // A ready pod turns unready after as many wrong answers as fail a new one (Deis's four).
+        .failureThreshold(Readiness.FAILURE_THRESHOLD);
   }
 
   static V1Probe tcpProbe() {

@@ -82,6 +82,13 @@ final class PodStates {
         .map(w -> w.getMessage());
   }
 
+  /** The Secret the pod's container reads its environment from. */
+  static Optional<String> secret(V1Pod pod) {
+    return Optional.ofNullable(pod.getSpec()).map(s -> s.getContainers()).filter(c -> !c.isEmpty())
+        .map(c -> c.get(0).getEnvFrom()).filter(e -> e != null && !e.isEmpty())
+        .map(e -> e.get(0).getSecretRef()).map(r -> r.getName());
+  }
+
   static Optional<String> image(V1Pod pod) {
     return Optional.ofNullable(pod.getSpec()).map(s -> s.getContainers()).filter(c -> !c.isEmpty())
         .map(c -> c.get(0).getImage());

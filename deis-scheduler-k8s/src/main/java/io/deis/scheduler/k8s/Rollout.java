@@ -4,6 +4,7 @@ import io.deis.model.ContainerState;
 import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
+import io.deis.scheduler.Readiness;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentCondition;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
@@ -31,8 +32,8 @@ import java.util.Optional;
  * pod running to now, never a node's timestamp against the controller's time.
  */
 final class Rollout {
-  /** How many failed probes of a health check fail a deploy, as Deis's four tries did. */
-  static final int HEALTH_CHECK_TRIES = 4;
+  /** How many failed probes of a health check fail a deploy: the core's rule, Deis's four tries. */
+  static final int HEALTH_CHECK_TRIES = Readiness.FAILURE_THRESHOLD;
 
   private final Release release;
   private final Map<ProcessType, Integer> counts;
@@ -165,7 +166,7 @@ final class Rollout {
    * then four probes, each a period plus its timeout.
    */
   static Duration healthCheckBudget(HealthCheck check) {
-    Duration perTry = Duration.ofSeconds(PodSpecs.PROBE_PERIOD_SECONDS).plus(Duration.ofSeconds(Math.max(1, check.timeout().toSeconds())));
+    Duration perTry = Readiness.PERIOD.plus(Duration.ofSeconds(Math.max(1, check.timeout().toSeconds())));
     return check.initialDelay().plus(perTry.multipliedBy(HEALTH_CHECK_TRIES));
   }
 }

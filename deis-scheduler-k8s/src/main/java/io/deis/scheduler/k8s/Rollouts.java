@@ -7,6 +7,7 @@ import io.deis.model.Formation;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.scheduler.DeployException;
+import io.deis.scheduler.Labels;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -16,6 +17,7 @@ import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -202,11 +204,87 @@ final class Rollouts {
     String ns = Names.namespace(app);
     V1Service service = ServiceResource.manifest(scope, app, routable);
     String name = service.getMetadata().getName();
-    if (!api.createUnlessExists("create service " + name, () -> api.core.createNamespacedService(ns, service).execute())) {
-      V1Service existing = api.call("read service " + name, () -> api.core.readNamespacedService(name, ns).execute());
-      if (!ServiceResource.selectedType(existing).equals(Optional.of(routable.value()))) {
-        existing.getSpec().setSelector(service.getSpec().getSelector());
-        api.call("update service " + name, () -> api.core.replaceNamespacedService(name, ns, existing).execute());
+    Optional<V1Service> existing = api.callUnlessNotFound("read service " + name,
+        () -> api.core.readNamespacedService(name, ns).execute());
+    if (existing.isEmpty()) {
+      api.createUnlessExists("create service " + name, () -> api.core.createNamespacedService(ns, service).execute());
+    } else if (!ServiceResource.selectedType(existing.get()).equals(Optional.of(routable.value()))) {
+      V1Service changed = existing.get();
+      changed.getSpec().setSelector(service.getSpec().getSelector());
+      api.call("update service " + name, () -> api.core.replaceNamespacedService(name, ns, changed).execute());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- reconcile
+
+  /**
+   * Makes the app's objects say {@code release} at {@code formation}, from whatever they say now,
+   * without waiting for pods: a Deployment of another release or count is replaced (a rolling
+   * update, so what serves keeps serving), a missing one made, one of a type left out deleted,
+   * Secrets no Deployment uses deleted, and pods that ended (evicted, say) removed. Kubernetes
+   * itself restarts crashed containers, so there is nothing to retry later.
+   */
+  void reconcile(Release release, Formation formation) {
+    AppName app = release.app();
+    String ns = Names.namespace(app);
+    Build build = Rules.checkRelease(release);
+    Rules.checkFormation(build, formation);
+    Map<ProcessType, V1Deployment> before = inventory.deployments(app);
+    if (before.isEmpty() && formation.total() == 0) {
+      return; // nothing runs, nothing should
+    }
+    if (before.isEmpty()) {
+      namespaces.ensure(app, Instant.now().plus(deadline));
+    }
+    V1Secret secret = SecretResource.manifest(scope, release);
+    String secretName = secret.getMetadata().getName();
+    List<V1Secret> secrets = api.call("list the secrets of " + app, () -> api.core.listNamespacedSecret(ns)
+        .labelSelector(scope.appSelector(app) + ",!" + Scope.RUN).execute()).getItems();
+    if (secrets.stream().noneMatch(s -> s.getMetadata().getName().equals(secretName))) {
+      api.createUnlessExists("create secret " + secretName, () -> api.core.createNamespacedSecret(ns, secret).execute());
+    }
+    Map<ProcessType, String> names = names(app, formation.counts().keySet(), before);
+    for (Map.Entry<ProcessType, Integer> entry : formation.counts().entrySet()) {
+      ProcessType type = entry.getKey();
+      V1Deployment running = before.get(type);
+      String name = names.get(type);
+      if (running != null && DeploymentResource.release(running) == release.version()
+          && DeploymentResource.replicas(running) == entry.getValue()) {
+        continue; // as it should be
+      }
+      LOG.info("reconciling {} {}: v{} at {}", app, type, release.version(), entry.getValue());
+      V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace);
+      if (running == null) {
+        api.call("create deployment " + name, () -> api.apps.createNamespacedDeployment(ns, wanted).execute());
+      } else {
+        api.call("replace deployment " + name, () -> api.apps.replaceNamespacedDeployment(name, ns, wanted).execute());
+      }
+    }
+    ensureService(app, build, before);
+    for (Map.Entry<ProcessType, V1Deployment> old : before.entrySet()) {
+      if (!formation.counts().containsKey(old.getKey())) {
+        String name = old.getValue().getMetadata().getName();
+        LOG.info("reconciling {}: {} is not in the formation, deleting deployment {}", app, old.getKey(), name);
+        api.delete("delete deployment " + name,
+            () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").buildCall(null));
+      }
+    }
+    // Pods that ended are removed; a Secret goes once no Deployment and no live pod reads it
+    // (old pods of a rolling update still restart with theirs).
+    Set<String> inUse = new HashSet<>(Set.of(secretName));
+    for (V1Pod pod : api.call("list the pods of " + app, () -> api.core.listNamespacedPod(ns)
+        .labelSelector(scope.appSelector(app) + "," + Labels.TYPE + "!=" + ProcessType.RUN).execute()).getItems()) {
+      String name = pod.getMetadata().getName();
+      if (PodStates.ended(pod)) {
+        api.delete("delete pod " + name, () -> api.core.deleteNamespacedPod(name, ns).buildCall(null));
+      } else {
+        PodStates.secret(pod).ifPresent(inUse::add);
+      }
+    }
+    for (V1Secret old : secrets) {
+      String name = old.getMetadata().getName();
+      if (!inUse.contains(name)) {
+        api.delete("delete secret " + name, () -> api.core.deleteNamespacedSecret(name, ns).buildCall(null));
       }
     }
   }

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  */
 final class Scope {
   /** The label that names the installation that made an object. */
-  static final String INSTALLATION = "io.deis.installation";
+  static final String INSTALLATION = Labels.INSTALLATION;
   /** On a one-off run's Secret: the run pod it belongs to. */
   static final String RUN = "io.deis.run";
 
@@ -23,6 +23,15 @@ final class Scope {
 
   void bind(String installationId) {
     installation = Optional.of(installationId);
+  }
+
+  boolean bound() {
+    return installation.isPresent();
+  }
+
+  /** Every object of this installation, of any app. */
+  String installationSelector() {
+    return Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE + installation.map(id -> "," + INSTALLATION + "=" + id).orElse("");
   }
 
   Optional<String> installation() {

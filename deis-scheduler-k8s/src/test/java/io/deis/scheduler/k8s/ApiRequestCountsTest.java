@@ -47,7 +47,7 @@ class ApiRequestCountsTest {
     AppName app = AppName.of("counted");
     Build build = TestApps.imageBuild(app, Procfile.parse("web: " + TestApps.webCommand() + "\nworker: exec sleep 1000\n"));
     Map<String, RequestLog> costs = new LinkedHashMap<>();
-    try (KubernetesScheduler scheduler = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build()) {
+    try (KubernetesScheduler scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build())) {
       Release v2 = TestApps.release(app, 2, build, Map.of("GREETING", "hi"));
       Map<String, Long> deploy = measure("deploy from nothing (web=1 worker=1)", costs,
           () -> scheduler.deploy(v2, Formation.parse("web=1 worker=1")));
@@ -85,7 +85,7 @@ class ApiRequestCountsTest {
   void scaleIsExactlyOneWrite() {
     AppName app = AppName.of("scaled");
     Build build = TestApps.imageBuild(app, Procfile.parse("worker: exec sleep 1000\n"));
-    try (KubernetesScheduler scheduler = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build()) {
+    try (KubernetesScheduler scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build())) {
       Release v2 = TestApps.release(app, 2, build, Map.of());
       scheduler.deploy(v2, Formation.parse("worker=1"));
       cluster.requests().clear();

@@ -54,7 +54,7 @@ class ClusterRulesTest {
 
   @BeforeEach
   void newApp() {
-    scheduler = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(20)).build();
+    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(20)).build());
     app = AppName.of("rules-" + APPS.incrementAndGet());
   }
 
@@ -86,6 +86,18 @@ class ClusterRulesTest {
     assertThat(result.output()).contains("admitted");
     assertThat(cluster.requests().all()).filteredOn(r -> r.verb().equals("create") || r.verb().equals("update"))
         .allSatisfy(r -> assertThat(r.body()).doesNotContain("overhead"));
+  }
+
+  @Test
+  void theDeploymentAFailedDeployPutsBackCarriesNoOverheadEither() {
+    Release v2 = TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+    assertThatThrownBy(() -> scheduler.deploy(TestApps.release(app, 3, build("worker: exit 3\n"), Map.of()),
+        Formation.parse("worker=1"))).isInstanceOf(DeployException.class);
+
+    scheduler.scale(v2, Formation.parse("worker=2")); // the restored Deployment must be able to make pods
+
+    assertThat(scheduler.containers(app)).hasSize(2).allSatisfy(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
   }
 
   @Test
@@ -270,10 +282,12 @@ class ClusterRulesTest {
     // What a controller that died during `run` leaves: its Secret and pod, as the scheduler made them.
     String orphan = app + "-run-orphn";
     CoreV1Api core = new CoreV1Api(cluster.client());
+    Scope scope = new Scope();
+    scope.bind(TestApps.INSTALLATION.id());
     new KubeApi(cluster.client()).call("create", () -> core.createNamespacedSecret(app.value(),
-        SecretResource.forRun(new Scope(), v2, orphan)).execute());
+        SecretResource.forRun(scope, v2, orphan)).execute());
     new KubeApi(cluster.client()).call("create", () -> core.createNamespacedPod(app.value(),
-        RunPodResource.manifest(new Scope(), v2, orphan, "exec sleep 1000", Duration.ofSeconds(2), Duration.ofSeconds(1))).execute());
+        RunPodResource.manifest(scope, v2, orphan, "exec sleep 1000", Duration.ofSeconds(2), Duration.ofSeconds(1))).execute());
 
     SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.store().get("pods", app.value(), orphan)
         .map(p -> "Failed".equals(p.getAsJsonObject("status").get("phase").getAsString())).orElse(false));
