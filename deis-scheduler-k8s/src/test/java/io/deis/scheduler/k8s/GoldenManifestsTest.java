@@ -92,6 +92,18 @@ class GoldenManifestsTest {
         .isEqualTo(Files.readString(GOLDEN, StandardCharsets.UTF_8));
   }
 
+  @Test
+  void everyGoldenObjectPassesTheApiServersValidationAndAdmission() throws Exception {
+    // The same dry run the real-cluster profile sends to a cluster, here against the fake's rules.
+    new io.kubernetes.client.openapi.apis.CoreV1Api(cluster.client()).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+        .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("golden-dry"))).execute();
+
+    List<String> tried = RealClusterFaultsTest.dryRunGoldenObjects(cluster.client(), "golden-dry");
+
+    assertThat(tried).anyMatch(t -> t.startsWith("Pod myapp-run-")).anyMatch(t -> t.startsWith("Deployment myapp-web"));
+    assertThat(cluster.store().list("deployments", "golden-dry", o -> true)).as("a dry run stores nothing").isEmpty();
+  }
+
   private static Release release(AppName app, int version, Build build, Config config) {
     return new Release(UUID.nameUUIDFromBytes(("v" + version).getBytes(StandardCharsets.UTF_8)).toString(), app, version, "alice",
         Instant.EPOCH, Optional.of(build), config, "alice deployed 1a2b3c4", Release.Status.PENDING, Optional.empty());

@@ -144,7 +144,7 @@ public final class FakeApiServer implements AutoCloseable {
           case "watch" -> watch(exchange, route, query);
           case "list" -> send(exchange, 200, list(route, query));
           case "get" -> get(exchange, route, query);
-          case "create" -> send(exchange, 201, create(route, json(body)));
+          case "create" -> send(exchange, 201, create(route, json(body), "All".equals(query.get("dryRun"))));
           case "update" -> send(exchange, 200, replace(route, json(body)));
           case "patch" -> send(exchange, 200, patch(route, exchange, body));
           case "delete" -> send(exchange, 200, delete(route, query));
@@ -339,7 +339,8 @@ public final class FakeApiServer implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------------- writes
 
-  private JsonObject create(Route route, JsonObject body) {
+  /** A create, or with {@code dryRun} its validation and admission only, as the real server's {@code dryRun=All}. */
+  private JsonObject create(Route route, JsonObject body, boolean dryRun) {
     Kind kind = route.kind();
     checkKind(kind, body);
     JsonObject meta = Store.object(body, "metadata");
@@ -391,6 +392,9 @@ public final class FakeApiServer implements AutoCloseable {
       }
       case "secrets" -> mergeStringData(body);
       default -> { }
+    }
+    if (dryRun) {
+      return body;
     }
     return store.create(kind.resource(), ns(route), body);
   }
