@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>There are no images: the process runs on this machine, and the image is only reported.
  *       An image whose registry host ends in {@code .invalid} cannot be pulled: ErrImagePull, then
  *       ImagePullBackOff, again and again. A container without a command runs {@code sleep}.
- *   <li>Pods share this machine's network. Each gets its own loopback address (127.1.x.y) as
- *       its pod IP, so processes that bind {@code $POD_IP} never clash.
+ *   <li>Pods share this machine's network. Each gets its own loopback address (127.x.y.z, one
+ *       nobody listens on) as its pod IP, so processes that bind {@code $POD_IP} never clash.
  *   <li>Back-offs (crash and image pull) are 0.5 s doubling to 4 s (the real ones start at 10 s).
  * </ul>
  */
@@ -67,7 +67,7 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
   private final Map<String, PodRun> running = new ConcurrentHashMap<>();
   private final KubeletStatus status;
   private final Prober prober;
-  private int nextIp = 1;
+  private int nextIp = RANDOM.nextInt(254 * 62500);
 
   FakeKubelet(Store store) {
     this.store = store;
@@ -175,8 +175,25 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
   }
 
   private void bind(String ns, String name) {
-    int n = nextIp++;
-    status.bound(ns, name, NODE, "127.1." + (n / 250) + "." + (n % 250 + 1));
+    status.bound(ns, name, NODE, freeIp());
+  }
+
+  /**
+   * The next loopback address whose port 5000 nobody listens on. Other fake clusters (other test
+   * JVMs on this machine) hand out addresses too: this one starts at a random one, and skips any
+   * that is taken.
+   */
+  private String freeIp() {
+    while (true) {
+      int n = nextIp++;
+      String ip = "127." + (1 + (n / 62500) % 254) + "." + ((n / 250) % 250) + "." + (n % 250 + 1);
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.bind(new java.net.InetSocketAddress(ip, 5000));
+        return ip;
+      } catch (IOException taken) {
+        LOG.debug("pod IP {} is taken on this machine: {}", ip, taken.toString());
+      }
+    }
   }
 
   /** The image pull: instant, unless the registry cannot exist; then the kubelet's retry loop, for ever. */
