@@ -3,7 +3,6 @@ package io.deis.scheduler.k8s.fake;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
@@ -12,11 +11,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +117,7 @@ public final class FakeApiServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) {
     try (exchange) {
-      Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+      Map<String, String> query = ApiJson.query(exchange.getRequestURI().getRawQuery());
       String method = exchange.getRequestMethod();
       lastAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
       String path = exchange.getRequestURI().getPath();
@@ -130,7 +126,7 @@ public final class FakeApiServer implements AutoCloseable {
         route = route(path);
       } catch (Store.ApiError e) {
         requests.record(new RequestLog.Request(method, method.toLowerCase(), path, "", "?", "?", null));
-        sendError(exchange, e);
+        ApiJson.sendError(exchange, e);
         return;
       }
       String verb = verb(method, route, query);
@@ -142,19 +138,19 @@ public final class FakeApiServer implements AutoCloseable {
       try {
         switch (verb) {
           case "watch" -> watch(exchange, route, query);
-          case "list" -> send(exchange, 200, list(route, query));
+          case "list" -> ApiJson.send(exchange, 200, list(route, query));
           case "get" -> get(exchange, route, query);
-          case "create" -> send(exchange, 201, create(route, json(body), "All".equals(query.get("dryRun"))));
-          case "update" -> send(exchange, 200, replace(route, json(body)));
-          case "patch" -> send(exchange, 200, patch(route, exchange, body));
-          case "delete" -> send(exchange, 200, delete(route, query));
+          case "create" -> ApiJson.send(exchange, 201, create(route, ApiJson.json(body), "All".equals(query.get("dryRun"))));
+          case "update" -> ApiJson.send(exchange, 200, replace(route, ApiJson.json(body)));
+          case "patch" -> ApiJson.send(exchange, 200, patch(route, exchange, body));
+          case "delete" -> ApiJson.send(exchange, 200, delete(route, query));
           default -> throw new Store.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         }
       } catch (Store.ApiError e) {
-        sendError(exchange, e);
+        ApiJson.sendError(exchange, e);
       } catch (RuntimeException e) {
         LOG.error("fake API server failed on {} {}", method, path, e);
-        sendError(exchange, new Store.ApiError(500, "InternalError", e.toString()));
+        ApiJson.sendError(exchange, new Store.ApiError(500, "InternalError", e.toString()));
       }
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.toString());
@@ -233,7 +229,7 @@ public final class FakeApiServer implements AutoCloseable {
       podLog(exchange, route, query);
       return;
     }
-    send(exchange, 200, existing(route));
+    ApiJson.send(exchange, 200, existing(route));
   }
 
   private JsonObject existing(Route route) {
@@ -296,7 +292,7 @@ public final class FakeApiServer implements AutoCloseable {
       exchange.sendResponseHeaders(200, 0);
       JsonObject event = new JsonObject();
       event.addProperty("type", "ERROR");
-      event.add("object", status(e));
+      event.add("object", ApiJson.status(e));
       exchange.getResponseBody().write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
@@ -421,7 +417,7 @@ public final class FakeApiServer implements AutoCloseable {
       throw new Store.ApiError(415, "UnsupportedMediaType", "the fake API server takes application/merge-patch+json patches only, not " + type);
     }
     JsonElement patch = JsonParser.parseString(body);
-    return write(route, current -> mergePatch(current, patch).getAsJsonObject());
+    return write(route, current -> ApiJson.mergePatch(current, patch).getAsJsonObject());
   }
 
   /** Applies a full new object to the main resource or to its status subresource, with the server's rules. */
@@ -528,83 +524,6 @@ public final class FakeApiServer implements AutoCloseable {
       secret.getAsJsonObject("stringData").entrySet().forEach(e -> data.addProperty(e.getKey(),
           Base64.getEncoder().encodeToString(e.getValue().getAsString().getBytes(StandardCharsets.UTF_8))));
       secret.remove("stringData");
-    }
-  }
-
-  /** RFC 7386: objects merge key by key, null removes, anything else replaces. */
-  static JsonElement mergePatch(JsonElement target, JsonElement patch) {
-    if (!patch.isJsonObject()) {
-      return patch;
-    }
-    JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy() : new JsonObject();
-    for (Map.Entry<String, JsonElement> e : patch.getAsJsonObject().entrySet()) {
-      if (e.getValue() == null || e.getValue() instanceof JsonNull) {
-        result.remove(e.getKey());
-      } else {
-        result.add(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
-      }
-    }
-    return result;
-  }
-
-  // --------------------------------------------------------------------------------------------- HTTP
-
-  private static JsonObject json(String text) {
-    try {
-      return JsonParser.parseString(text).getAsJsonObject();
-    } catch (RuntimeException e) {
-      throw new Store.ApiError(400, "BadRequest", "the body is not a JSON object: " + e.getMessage());
-    }
-  }
-
-  private static void send(HttpExchange exchange, int code, JsonObject body) throws IOException {
-    byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(code, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  private static JsonObject status(Store.ApiError e) {
-    JsonObject status = new JsonObject();
-    status.addProperty("kind", "Status");
-    status.addProperty("apiVersion", "v1");
-    status.add("metadata", new JsonObject());
-    status.addProperty("status", "Failure");
-    status.addProperty("message", e.getMessage());
-    status.addProperty("reason", e.reason);
-    status.addProperty("code", e.code);
-    return status;
-  }
-
-  private static void sendError(HttpExchange exchange, Store.ApiError e) throws IOException {
-    send(exchange, e.code, status(e));
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> query = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return query;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      query.put(key, value);
-    }
-    return query;
-  }
-
-  /** A stable short hash of a pod template, as the Deployment controller's pod-template-hash. */
-  static String hash(JsonElement template) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(GSON.toJson(template).getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder();
-      for (int i = 0; i < 5; i++) {
-        hex.append(String.format("%02x", digest[i]));
-      }
-      return hex.toString();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -131,7 +131,7 @@ final class FakeControllers implements AutoCloseable {
     String name = Store.string(deployment, "metadata", "name");
     String uid = Store.string(deployment, "metadata", "uid");
     JsonObject template = deployment.getAsJsonObject("spec").getAsJsonObject("template");
-    String hash = FakeApiServer.hash(template);
+    String hash = ApiJson.hash(template);
     int want = deployment.getAsJsonObject("spec").has("replicas") ? deployment.getAsJsonObject("spec").get("replicas").getAsInt() : 1;
     // Active pods only: one being deleted or one that ended (evicted, say) is neither counted nor kept.
     List<JsonObject> owned = store.list("pods", ns, p -> uid.equals(owner(p)) && Store.string(p, "metadata", "deletionTimestamp") == null
