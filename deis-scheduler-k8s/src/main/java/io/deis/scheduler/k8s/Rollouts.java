@@ -71,10 +71,7 @@ final class Rollouts {
     Instant until = Instant.now().plus(deadline);
     LOG.info("deploying {} of {} at {}", "v" + release.version(), app, formation);
 
-    Map<ProcessType, V1Deployment> before = inventory.deployments(app);
-    if (before.isEmpty()) {
-      namespaces.ensure(app, until);
-    }
+    Map<ProcessType, V1Deployment> before = current(app, until);
     V1Secret secret = SecretResource.manifest(scope, release);
     String secretName = secret.getMetadata().getName();
     if (!api.createUnlessExists("create secret " + secretName, () -> api.core.createNamespacedSecret(ns, secret).execute())) {
@@ -113,6 +110,19 @@ final class Rollouts {
     }
     retire(release, formation, before, secretName, until);
     LOG.info("deployed v{} of {} at {}", release.version(), app, formation);
+  }
+
+  /**
+   * The app's Deployments, after making sure it has a live namespace of this installation: one
+   * that is missing is made, one that still terminates after a destroy is waited for (what it
+   * still holds is on its way out, and nothing can be created in it), another's is refused.
+   */
+  private Map<ProcessType, V1Deployment> current(AppName app, Instant until) {
+    if (namespaces.live(app)) {
+      return inventory.deployments(app);
+    }
+    namespaces.ensure(app, until);
+    return Map.of();
   }
 
   /**
@@ -229,13 +239,10 @@ final class Rollouts {
     String ns = Names.namespace(app);
     Build build = Rules.checkRelease(release);
     Rules.checkFormation(build, formation);
-    Map<ProcessType, V1Deployment> before = inventory.deployments(app);
-    if (before.isEmpty() && formation.total() == 0) {
+    if (formation.total() == 0 && !namespaces.live(app)) {
       return; // nothing runs, nothing should
     }
-    if (before.isEmpty()) {
-      namespaces.ensure(app, Instant.now().plus(deadline));
-    }
+    Map<ProcessType, V1Deployment> before = current(app, Instant.now().plus(deadline));
     V1Secret secret = SecretResource.manifest(scope, release);
     String secretName = secret.getMetadata().getName();
     List<V1Secret> secrets = api.call("list the secrets of " + app, () -> api.core.listNamespacedSecret(ns)
@@ -296,7 +303,7 @@ final class Rollouts {
     String ns = Names.namespace(app);
     Build build = Rules.checkRelease(release);
     Rules.checkFormation(build, formation);
-    Map<ProcessType, V1Deployment> current = inventory.deployments(app);
+    Map<ProcessType, V1Deployment> current = namespaces.live(app) ? inventory.deployments(app) : Map.of();
     if (current.isEmpty()) {
       deploy(release, formation); // nothing runs yet: scaling from nothing is a deploy
       return;

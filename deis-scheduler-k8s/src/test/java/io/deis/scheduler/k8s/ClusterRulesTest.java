@@ -188,6 +188,18 @@ class ClusterRulesTest {
   }
 
   @Test
+  void aDeployRightAfterADestroyWaitsForTheNamespaceToFinishTerminating() {
+    Release v2 = TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of());
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+    cluster.namespaceTermination(Duration.ofSeconds(3));
+    scheduler.destroy(app);
+
+    scheduler.deploy(v2, Formation.parse("worker=1")); // its Deployment may still be listed: nothing can be made in it
+
+    assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+  }
+
+  @Test
   void aPodThatCannotBeScheduledFailsTheDeployAtOnce() {
     scheduler.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
     Release huge = TestApps.release(app, 3, build("worker: exec sleep 1000\n"), Map.of());
