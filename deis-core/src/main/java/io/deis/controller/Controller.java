@@ -15,6 +15,7 @@ import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.model.User;
 import io.deis.scheduler.DeployException;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.scheduler.Scheduler;
 import io.deis.store.InMemoryStore;
@@ -30,8 +31,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,7 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'UTC'").withZone(ZoneOffset.UTC);
+  /** The source of the controller's own lines in an app's log: shown as {@code deis[api]}. */
+  static final String CONTROLLER_LOG_SOURCE = "api";
   private static final int APP_LOG_LINES = 1000;
 
   final Store store;
@@ -79,7 +79,7 @@ public final class Controller implements AutoCloseable {
   final Clock clock;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
-  private final Map<AppName, Deque<String>> appLogs = new ConcurrentHashMap<>();
+  private final Map<AppName, Deque<LogLine>> appLogs = new ConcurrentHashMap<>();
 
   private Controller(Builder b) {
     this.ownsDataDirectory = b.dataDirectory == null;
@@ -308,9 +308,9 @@ public final class Controller implements AutoCloseable {
     AuditEvent event = new AuditEvent(now(), actor, kind, app, message);
     log.info("{}", event);
     app.ifPresent(a -> {
-      Deque<String> lines = appLogs.computeIfAbsent(a, x -> new ArrayDeque<>());
+      Deque<LogLine> lines = appLogs.computeIfAbsent(a, x -> new ArrayDeque<>());
       synchronized (lines) {
-        lines.addLast(LOG_TIME.format(event.at()) + " deis[api]: " + message);
+        lines.addLast(new LogLine(event.at(), CONTROLLER_LOG_SOURCE, message));
         while (lines.size() > APP_LOG_LINES) {
           lines.removeFirst();
         }
@@ -325,14 +325,14 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  /** The controller's own log lines about an app, oldest first. */
-  List<String> appLog(AppName app, int lines) {
-    Deque<String> log = appLogs.get(app);
+  /** The controller's own log lines about an app, oldest first; their source is {@link #CONTROLLER_LOG_SOURCE}. */
+  List<LogLine> appLog(AppName app, int lines) {
+    Deque<LogLine> log = appLogs.get(app);
     if (log == null) {
       return List.of();
     }
     synchronized (log) {
-      List<String> all = new ArrayList<>(log);
+      List<LogLine> all = new ArrayList<>(log);
       return all.subList(Math.max(0, all.size() - lines), all.size());
     }
   }

@@ -20,9 +20,9 @@ import io.deis.model.Release;
 import io.deis.model.SshPublicKey;
 import io.deis.model.User;
 import io.deis.scheduler.ContainerFilter;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +81,12 @@ public final class Session {
       User me = user();
       return work.apply(me, controller.authorize(me, appName, access));
     });
+  }
+
+  /** {@link #locked} without the lock, for single atomic store changes that must not wait behind a long operation. */
+  private <T> T unlocked(String name, Controller.Access access, java.util.function.BiFunction<User, App, T> work) {
+    User me = user();
+    return work.apply(me, controller.authorize(me, AppName.of(name), access));
   }
 
   private App readable(String name) {
@@ -159,7 +165,7 @@ public final class Session {
   /** Lets another user do everything with the app but destroy or transfer it. Owner or administrator only. */
   public void share(String name, String otherUser) {
     requireArgument("username", otherUser);
-    locked(name, Controller.Access.OWN, (me, app) -> {
+    unlocked(name, Controller.Access.OWN, (me, app) -> {
       User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
       if (other.username().equals(app.owner())) {
         throw new InvalidInputException("user '" + otherUser + "' owns " + app.name() + " already: share it with someone else");
@@ -171,11 +177,15 @@ public final class Session {
     });
   }
 
-  /** Takes a collaborator's access away. Owner or administrator; collaborators may remove only themselves. */
+  /**
+   * Takes a collaborator's access away, at once: it does not wait for the app's lock, so an
+   * operation of theirs still queued behind another is refused when its turn comes. Owner or
+   * administrator; collaborators may remove only themselves.
+   */
   public void unshare(String name, String otherUser) {
     requireArgument("username", otherUser);
     boolean removingSelf = username.equals(otherUser);
-    locked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
+    unlocked(name, removingSelf ? Controller.Access.USE : Controller.Access.OWN, (me, app) -> {
       if (!controller.store.collaborators(app.name()).contains(otherUser)) {
         throw new NotFoundException("user '" + otherUser + "' is not a collaborator on " + app.name());
       }
@@ -327,15 +337,20 @@ public final class Session {
     return controller.scheduler.run(current, command, timeout);
   }
 
-  /** The controller's log lines about the app, then its containers' most recent output; at most {@code lines} of each. */
+  /**
+   * The app's most recent {@code lines} log lines, oldest first: the controller's own lines about
+   * it ({@code 2014-01-01T00:00:00UTC deis[api]: alice scaled containers web=2}) and its
+   * containers' output ({@code ... myapp[web.1]: listening}), merged by time.
+   */
   public List<String> logs(String name, int lines) {
     App app = readable(name);
     if (lines < 1) {
       throw new InvalidInputException("log lines must be 1 or more, not " + lines);
     }
-    List<String> out = new ArrayList<>(controller.appLog(app.name(), lines));
-    out.addAll(controller.scheduler.logs(app.name(), lines));
-    return out;
+    return LogLine.newest(List.of(controller.appLog(app.name(), lines), controller.scheduler.logs(app.name(), lines)), lines)
+        .stream()
+        .map(l -> l.source().equals(Controller.CONTROLLER_LOG_SOURCE) ? l.format("deis") : l.format(app.name().value()))
+        .toList();
   }
 
   /** Where the app's up web and cmd containers answer, as URLs. */

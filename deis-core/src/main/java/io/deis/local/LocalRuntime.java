@@ -3,6 +3,7 @@ package io.deis.local;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import io.deis.error.BuildException;
+import io.deis.error.InvalidInputException;
 import io.deis.error.NotFoundException;
 import io.deis.error.SchedulerException;
 import io.deis.model.Build;
@@ -10,14 +11,17 @@ import io.deis.model.Endpoint;
 import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeContainer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -25,18 +29,20 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +51,16 @@ import org.slf4j.LoggerFactory;
  * through {@code /bin/sh -c} in a fresh private copy of the build's source tree, with the
  * release's config as its environment plus {@code PORT} (a free loopback port).
  *
- * <p>Stop sends SIGTERM to the process and all its descendants, SIGKILL after the grace period,
- * then deletes the copy: the glossary's ephemeral filesystem. Containers are children of this
- * JVM, so {@link #close()} (and JVM shutdown) stops them all; nothing survives to be adopted.
+ * <p>Each container's command leads its own session and process group, and stop signals the
+ * whole group: SIGTERM, SIGKILL after the grace period, then the copy is deleted (the glossary's
+ * ephemeral filesystem). Everything it started ends with it, double-forked children included.
+ * Containers are children of this JVM: {@link #close()} (and JVM shutdown) stops them all, and a
+ * runtime opened on the directory of one that died without closing (a JVM killed with SIGKILL)
+ * kills the process groups it left and removes their files first.
+ *
+ * <p>Output is kept per container in a log file with the time of each line, rotated at a size
+ * limit; a one-off {@link #run}'s output is kept up to a limit too (its tail, with a note saying
+ * how much was cut).
  *
  * <p>This is a development runtime: pushed code runs as the host user, unconfined. The Docker and
  * Kubernetes backends are the ones that isolate tenants.
@@ -56,9 +69,15 @@ public final class LocalRuntime implements ContainerRuntime {
   private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
   /** Host variables a process needs to find its tools; nothing else of the host leaks in. */
   private static final List<String> INHERITED_ENV = List.of("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "JAVA_HOME");
+  private static final String LOCK_FILE = ".runtime.lock";
+  private static final String GROUP_FILE = "process-group";
 
   private final Path workDir;
   private final boolean ownsWorkDir;
+  private final long maxLogBytes;
+  private final int maxRunOutputBytes;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
   private final Map<String, LocalContainer> containers = new ConcurrentHashMap<>();
   private final List<ExitListener> exitListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
@@ -66,23 +85,43 @@ public final class LocalRuntime implements ContainerRuntime {
 
   /** A runtime that keeps its containers' files in a new temporary directory, deleted on close. */
   public LocalRuntime() {
-    this(createTempDir(), true);
+    this(builder());
   }
 
   /** A runtime that keeps its containers' files under {@code workDir}. */
   public LocalRuntime(Path workDir) {
-    this(workDir, false);
+    this(builder().workDirectory(workDir));
   }
 
-  private LocalRuntime(Path workDir, boolean ownsWorkDir) {
-    this.workDir = workDir;
-    this.ownsWorkDir = ownsWorkDir;
+  private LocalRuntime(Builder b) {
+    this.ownsWorkDir = b.workDir == null;
+    this.workDir = b.workDir != null ? b.workDir : createTempDir();
+    this.maxLogBytes = b.maxLogBytes;
+    this.maxRunOutputBytes = b.maxRunOutputBytes;
     try {
       Files.createDirectories(workDir);
+      this.lockChannel = FileChannel.open(workDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock held;
+      try {
+        held = lockChannel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        held = null;
+      }
+      if (held == null) {
+        lockChannel.close();
+        throw new SchedulerException("the local runtime's directory " + workDir + " is in use by another runtime: "
+            + "give each controller a data directory of its own");
+      }
+      this.lock = held;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the local runtime's directory " + workDir, e);
+      throw new UncheckedIOException("cannot open the local runtime's directory " + workDir, e);
     }
+    removeLeftovers();
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public static Builder builder() {
+    return new Builder();
   }
 
   @Override
@@ -112,7 +151,7 @@ public final class LocalRuntime implements ContainerRuntime {
     } catch (IOException e) {
       throw new SchedulerException("cannot create " + dir + " for " + spec.name(), e);
     }
-    containers.put(id, new LocalContainer(id, spec, tree, command, dir));
+    containers.put(id, new LocalContainer(id, spec, tree, command, dir, new LogFile(dir.resolve("log"), maxLogBytes)));
     return id;
   }
 
@@ -128,12 +167,17 @@ public final class LocalRuntime implements ContainerRuntime {
         deleteIfExists(fs);
         copyTree(c.tree, fs);
         int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", c.command).directory(fs.toFile()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(c.dir.resolve("log").toFile()));
+        ProcessBuilder pb = new ProcessBuilder(ProcessGroups.command(c.command)).directory(fs.toFile()).redirectErrorStream(true);
         environment(pb, c.spec.env(), port, fs);
-        Run run = new Run(pb.start(), port);
+        Process process = pb.start();
+        process.getOutputStream().close();
+        Files.writeString(c.dir.resolve(GROUP_FILE), BootId.current() + " " + process.pid() + "\n");
+        Run run = new Run(process, port);
         c.run = run;
-        run.process.onExit().thenAccept(p -> {
+        Thread pump = new Thread(() -> c.log.pump(process.getInputStream()), "deis-local-log-" + id);
+        pump.setDaemon(true);
+        pump.start();
+        process.onExit().thenAccept(p -> {
           if (!run.stopped) {
             int code = p.exitValue();
             exitListeners.forEach(l -> l.exited(id, code));
@@ -155,7 +199,7 @@ public final class LocalRuntime implements ContainerRuntime {
       Run run = c.run;
       if (run != null) {
         run.stopped = true;
-        terminate(run.process, grace);
+        ProcessGroups.terminate(run.process, grace);
       }
       deleteIfExists(c.dir.resolve("fs"));
     }
@@ -166,6 +210,7 @@ public final class LocalRuntime implements ContainerRuntime {
     stop(id, Duration.ofSeconds(2));
     LocalContainer c = containers.remove(id);
     if (c != null) {
+      c.log.close();
       deleteIfExists(c.dir);
     }
   }
@@ -184,9 +229,9 @@ public final class LocalRuntime implements ContainerRuntime {
   }
 
   @Override
-  public List<String> logs(String id, int lines) {
+  public List<LogLine> logs(String id, int lines) {
     LocalContainer c = containers.get(id);
-    return c == null ? List.of() : tail(c.dir.resolve("log"), lines);
+    return c == null || lines <= 0 ? List.of() : c.log.tail(lines);
   }
 
   @Override
@@ -197,24 +242,21 @@ public final class LocalRuntime implements ContainerRuntime {
     Process process = null;
     try {
       copyTree(tree, fs);
-      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(fs.toFile()).redirectErrorStream(true);
+      ProcessBuilder pb = new ProcessBuilder(ProcessGroups.command(command)).directory(fs.toFile()).redirectErrorStream(true);
       environment(pb, spec.env(), freePort(), fs);
       process = pb.start();
       process.getOutputStream().close();
       // Read the output on another thread so that a chatty command cannot block on a full pipe.
       InputStream out = process.getInputStream();
-      var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return new String(out.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          return "";
-        }
-      });
+      TailBuffer tail = new TailBuffer(maxRunOutputBytes);
+      CompletableFuture<Void> output = CompletableFuture.runAsync(() -> tail.readAll(out));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        terminate(process, Duration.ofSeconds(1));
+        ProcessGroups.terminate(process, Duration.ofSeconds(1));
         throw new SchedulerException("'" + command + "' did not finish within " + timeout.toSeconds() + "s and was stopped");
       }
-      return new RunResult(process.exitValue(), output.get(5, TimeUnit.SECONDS));
+      ProcessGroups.terminate(process, Duration.ZERO); // what it left running in the background goes too
+      output.get(5, TimeUnit.SECONDS);
+      return new RunResult(process.exitValue(), tail.text());
     } catch (IOException e) {
       throw new SchedulerException("cannot run '" + command + "': " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -224,7 +266,7 @@ public final class LocalRuntime implements ContainerRuntime {
       throw new SchedulerException("cannot read the output of '" + command + "'", e);
     } finally {
       if (process != null && process.isAlive()) {
-        terminate(process, Duration.ZERO);
+        ProcessGroups.terminate(process, Duration.ZERO);
       }
       deleteIfExists(fs);
     }
@@ -246,38 +288,44 @@ public final class LocalRuntime implements ContainerRuntime {
     }
   }
 
-  private void stopAll() {
+  private synchronized void stopAll() {
     List.copyOf(containers.keySet()).parallelStream().forEach(this::destroy);
+    try {
+      if (lock.isValid()) {
+        lock.release();
+      }
+      lockChannel.close();
+    } catch (IOException e) {
+      log.debug("could not release the lock of {}", workDir, e);
+    }
     if (ownsWorkDir) {
       deleteIfExists(workDir);
     }
   }
 
-  // ---------------------------------------------------------------- process handling
-
-  /** SIGTERM to the process and everything it started, then SIGKILL to whatever is left after {@code grace}. */
-  private static void terminate(Process process, Duration grace) {
-    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-    tree.add(process.toHandle());
-    tree.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + grace.toNanos();
-    for (ProcessHandle p : tree) {
-      long left = deadline - System.nanoTime();
-      try {
-        if (left > 0) {
-          p.onExit().get(left, TimeUnit.NANOSECONDS);
+  /**
+   * Removes what a runtime that died without closing left in the directory: its containers'
+   * process groups are killed (those started since this boot) and their files deleted.
+   */
+  private void removeLeftovers() {
+    try (Stream<Path> dirs = Files.list(workDir)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        Path group = dir.resolve(GROUP_FILE);
+        if (Files.exists(group)) {
+          String[] bootAndGroup = Files.readString(group, StandardCharsets.US_ASCII).strip().split(" ");
+          if (bootAndGroup.length == 2 && bootAndGroup[0].equals(BootId.current())) {
+            log.info("killing process group {} left by a local runtime that did not close", bootAndGroup[1]);
+            ProcessGroups.kill(Long.parseLong(bootAndGroup[1]));
+          }
         }
-      } catch (Exception e) {
-        // still running: killed below
+        deleteIfExists(dir);
       }
-    }
-    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    try {
-      process.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (IOException | NumberFormatException e) {
+      log.warn("could not clean up what an earlier runtime left in {}: {}", workDir, e.toString());
     }
   }
+
+  // ---------------------------------------------------------------- process environment
 
   private static void environment(ProcessBuilder pb, Map<String, String> config, int port, Path fs) throws IOException {
     Map<String, String> env = pb.environment();
@@ -332,43 +380,11 @@ public final class LocalRuntime implements ContainerRuntime {
 
   private static void deleteIfExists(Path path) {
     try {
-      if (Files.exists(path)) {
+      if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
         MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     } catch (IOException e) {
       log.warn("could not delete {}: {}", path, e.toString());
-    }
-  }
-
-  /** The last {@code lines} lines of a file, reading backwards so a large log costs no more than its tail. */
-  static List<String> tail(Path file, int lines) {
-    if (lines <= 0 || !Files.exists(file)) {
-      return List.of();
-    }
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      long end = raf.length();
-      long start = end;
-      int newlines = 0;
-      byte[] buffer = new byte[8192];
-      while (start > 0 && newlines <= lines) {
-        int chunk = (int) Math.min(buffer.length, start);
-        start -= chunk;
-        raf.seek(start);
-        raf.readFully(buffer, 0, chunk);
-        for (int i = chunk - 1; i >= 0; i--) {
-          if (buffer[i] == '\n' && start + i != end - 1 && ++newlines > lines) {
-            start = start + i + 1;
-            break;
-          }
-        }
-      }
-      byte[] bytes = new byte[(int) (end - start)];
-      raf.seek(start);
-      raf.readFully(bytes);
-      List<String> all = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-      return all.size() <= lines ? all : all.subList(all.size() - lines, all.size());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read log " + file, e);
     }
   }
 
@@ -386,6 +402,43 @@ public final class LocalRuntime implements ContainerRuntime {
       throw new NotFoundException("no local container " + id);
     }
     return c;
+  }
+
+  /** Options of a {@link LocalRuntime}; every one has a default. */
+  public static final class Builder {
+    private Path workDir;
+    private long maxLogBytes = 1L << 20;
+    private int maxRunOutputBytes = 1 << 20;
+
+    private Builder() {}
+
+    /** Where containers' files live. Default: a new temporary directory, deleted on close. */
+    public Builder workDirectory(Path dir) {
+      this.workDir = java.util.Objects.requireNonNull(dir, "workDirectory");
+      return this;
+    }
+
+    /** The size at which a container's log file is rotated; twice this is kept at most. Default 1 MiB; 4 KiB to 1 GiB. */
+    public Builder maxLogBytes(long bytes) {
+      if (bytes < 4096 || bytes > (1L << 30)) {
+        throw new InvalidInputException("maxLogBytes " + bytes + " is out of range: use 4096 to " + (1L << 30));
+      }
+      this.maxLogBytes = bytes;
+      return this;
+    }
+
+    /** How much of a one-off run's output is kept (its tail). Default 1 MiB; 1 KiB to 64 MiB. */
+    public Builder maxRunOutputBytes(int bytes) {
+      if (bytes < 1024 || bytes > (64 << 20)) {
+        throw new InvalidInputException("maxRunOutputBytes " + bytes + " is out of range: use 1024 to " + (64 << 20));
+      }
+      this.maxRunOutputBytes = bytes;
+      return this;
+    }
+
+    public LocalRuntime build() {
+      return new LocalRuntime(this);
+    }
   }
 
   /** One run of a container's process. */
@@ -407,14 +460,16 @@ public final class LocalRuntime implements ContainerRuntime {
     final Path tree;
     final String command;
     final Path dir;
+    final LogFile log;
     volatile Run run;
 
-    LocalContainer(String id, ContainerSpec spec, Path tree, String command, Path dir) {
+    LocalContainer(String id, ContainerSpec spec, Path tree, String command, Path dir, LogFile log) {
       this.id = id;
       this.spec = spec;
       this.tree = tree;
       this.command = command;
       this.dir = dir;
+      this.log = log;
     }
 
     RuntimeContainer describe() {

@@ -49,8 +49,12 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Every container (of this runtime) that carries all of {@code labels}. */
   List<RuntimeContainer> list(Map<String, String> labels);
 
-  /** The last {@code lines} lines the container wrote to stdout and stderr. */
-  List<String> logs(String id, int lines);
+  /**
+   * The last {@code lines} lines the container wrote to stdout and stderr (in all its runs since it
+   * was created, as far as the runtime keeps them), oldest first, each with the time it was written
+   * and no source; empty for an unknown container.
+   */
+  List<LogLine> logs(String id, int lines);
 
   /** Runs {@code spec} once to completion (or until {@code timeout}), removes it, and returns what it did. */
   RunResult run(ContainerSpec spec, Duration timeout);

@@ -228,7 +228,7 @@ public final class RuntimeScheduler implements Scheduler {
   public Optional<Duration> reconcile(Release release, Formation formation) {
     AppContainers app = lock(release.app());
     try {
-      return new Reconciliation(app, release, formation).run();
+      return new Reconciliation(this, app, release, formation).run();
     } finally {
       app.operation.unlock();
     }
@@ -267,14 +267,13 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName name, int lines) {
-    List<String> out = new ArrayList<>();
+  public List<LogLine> logs(AppName name, int lines) {
+    List<List<LogLine>> sources = new ArrayList<>();
     for (Container c : containers(name)) {
-      for (String line : runtime.logs(c.id(), lines)) {
-        out.add(name + "[" + c.type() + "." + c.num() + "]: " + line);
-      }
+      String source = c.type() + "." + c.num();
+      sources.add(runtime.logs(c.id(), lines).stream().map(l -> l.withSource(source)).toList());
     }
-    return out.size() <= lines ? out : out.subList(out.size() - lines, out.size());
+    return LogLine.newest(sources, lines);
   }
 
   @Override
@@ -336,7 +335,15 @@ public final class RuntimeScheduler implements Scheduler {
       log.warn("{}: aborting v{}: {}", release.app(), release.version(), why);
       // The failed containers' last words say more than an exit code; read them before they are removed.
       String output = failures.keySet().stream().map(this::lastOutput).filter(o -> !o.isEmpty()).collect(Collectors.joining());
-      retire(app, fresh, "aborted deploy", false);
+      // An interrupted caller still cleans up: the interrupt is set aside while the new containers go, then restored.
+      boolean interrupted = Thread.interrupted();
+      try {
+        retire(app, fresh, "aborted deploy", false);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       throw error.apply("aborting, failed to start some containers of " + release.app() + " v" + release.version() + ": " + why + output);
     }
     app.release(release);
@@ -357,7 +364,7 @@ public final class RuntimeScheduler implements Scheduler {
    * After a start that no deploy waits for (a restart, a reconcile), tells the listeners once the
    * container is ready; a container that never gets ready is left to crash handling.
    */
-  private void watchReadiness(AppContainers app, Slot slot) {
+  void watchReadiness(AppContainers app, Slot slot) {
     if (!slot.container.type().receivesTraffic()) {
       return;
     }
@@ -390,7 +397,7 @@ public final class RuntimeScheduler implements Scheduler {
       return "";
     }
     try {
-      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES);
+      List<String> lines = runtime.logs(slot.container.id(), FAILURE_LOG_LINES).stream().map(LogLine::text).toList();
       return lines.isEmpty() ? "" : "\n  last output of " + slot.container.name() + ":\n    " + String.join("\n    ", lines);
     } catch (RuntimeException e) {
       return "";
@@ -491,130 +498,9 @@ public final class RuntimeScheduler implements Scheduler {
 
   // ---------------------------------------------------------------- reconciliation
 
-  /** One pass of {@link #reconcile} for one app, holding its operation lock. */
-  private final class Reconciliation {
-    private final AppContainers app;
-    private final Release release;
-    private final Formation formation;
-
-    Reconciliation(AppContainers app, Release release, Formation formation) {
-      this.app = app;
-      this.release = release;
-      this.formation = formation;
-    }
-
-    Optional<Duration> run() {
-      app.release(release);
-      adoptStrays();
-      List<Slot> unwanted = new ArrayList<>();
-      Map<ProcessType, List<Slot>> keep = new LinkedHashMap<>();
-      for (Slot slot : app.live()) {
-        Container c = slot.container;
-        boolean ours = c.release() == release.version() && formation.count(c.type()) > 0 && !c.id().isEmpty();
-        if (ours) {
-          keep.computeIfAbsent(c.type(), t -> new ArrayList<>()).add(slot);
-        } else {
-          unwanted.add(slot);
-        }
-      }
-      List<Slot> fresh = new ArrayList<>();
-      for (ProcessType type : formation.counts().keySet()) {
-        List<Slot> have = new ArrayList<>(keep.getOrDefault(type, List.of()));
-        // One container per number (an adopted duplicate goes), and at most the formation's count, lowest numbers kept.
-        have.sort(Comparator.comparingInt((Slot s) -> s.container.num()).thenComparing(s -> s.container.state() != ContainerState.UP));
-        Set<Integer> nums = new TreeSet<>();
-        List<Slot> kept = new ArrayList<>();
-        for (Slot slot : have) {
-          if (kept.size() < formation.count(type) && nums.add(slot.container.num())) {
-            kept.add(slot);
-          } else {
-            unwanted.add(slot);
-          }
-        }
-        int num = 1;
-        for (int i = kept.size(); i < formation.count(type); i++) {
-          while (nums.contains(num)) {
-            num++;
-          }
-          nums.add(num);
-          fresh.add(app.add(release.version(), type, num));
-        }
-        keep.put(type, kept);
-      }
-      retire(app, unwanted, "reconcile to v" + release.version(), false);
-      Instant now = Instant.now();
-      Optional<Instant> next = Optional.empty();
-      List<Slot> toStart = new ArrayList<>(fresh);
-      for (List<Slot> kept : keep.values()) {
-        for (Slot slot : kept) {
-          ContainerState state = slot.container.state();
-          if (state == ContainerState.CREATED || state == ContainerState.DOWN && !now.isBefore(slot.restartAt)) {
-            toStart.add(slot);
-          } else if (state == ContainerState.DOWN) {
-            next = Optional.of(next.filter(n -> n.isBefore(slot.restartAt)).orElse(slot.restartAt));
-          }
-        }
-      }
-      Build build = release.build().orElse(null);
-      Map<Slot, String> failures = tasks.run(toStart, slot -> {
-        if (slot.container.state() == ContainerState.INITIALIZED) {
-          ContainerSpec spec = spec(release, build, slot.container.type(), slot.container.num(), build.command(slot.container.type()));
-          String id = runtime.create(spec);
-          app.update(slot, c -> c.withId(id).moveTo(ContainerState.CREATED, "create"));
-        }
-        boolean restart = slot.container.state() == ContainerState.DOWN;
-        start(app, slot, restart ? "restarted after crash" : "start");
-        if (restart) {
-          app.update(slot, Container::restarted);
-        }
-        slot.pending = false;
-        watchReadiness(app, slot);
-      }, "start");
-      // A container that could not even be created is dropped, and created again next time.
-      failures.keySet().stream().filter(s -> s.container.state() == ContainerState.INITIALIZED).forEach(app::remove);
-      if (!failures.isEmpty()) {
-        log.warn("{}: reconcile to v{} could not start some containers: {}", app.name, release.version(), describe(failures));
-        Instant retry = now.plus(options.restartBackoff);
-        next = Optional.of(next.filter(n -> n.isBefore(retry)).orElse(retry));
-      }
-      return next.map(at -> {
-        Duration wait = Duration.between(Instant.now(), at);
-        return wait.isNegative() ? Duration.ZERO : wait;
-      });
-    }
-
-    /** Takes into the table any container of the app the runtime has and the table does not (a task of an interrupted operation made it). */
-    private void adoptStrays() {
-      Set<String> known = app.all().stream().map(s -> s.container.id()).collect(Collectors.toSet());
-      for (RuntimeContainer rc : runtime.list(Labels.forApp(installation, app.name))) {
-        if (known.contains(rc.id())) {
-          continue;
-        }
-        Optional<Container> found = ContainerLabels.read(rc);
-        if (found.isEmpty()) {
-          if (!ProcessType.RUN.value().equals(rc.labels().get(Labels.TYPE))) {
-            log.warn("{}: removing container {}: its labels {} name no type, number and release", app.name, rc.id(), rc.labels());
-            runtime.destroy(rc.id());
-          }
-          continue;
-        }
-        Container c = found.get().moveTo(ContainerState.CREATED, "adopted");
-        app.adopt(rc.running() ? c.moveTo(ContainerState.UP, "adopted").withEndpoint(rc.endpoint()) : c);
-      }
-      // A container the runtime lost (removed behind our back) is forgotten, to be made again.
-      for (Slot slot : app.all()) {
-        if (!slot.container.id().isEmpty() && slot.container.state() != ContainerState.DESTROYED
-            && runtime.inspect(slot.container.id()).isEmpty()) {
-          log.warn("{}: {} is gone from the runtime", app.name, slot.container.jobName());
-          app.remove(slot);
-        }
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private ContainerSpec spec(Release release, Build build, ProcessType type, int num, Optional<String> command) {
+  ContainerSpec spec(Release release, Build build, ProcessType type, int num, Optional<String> command) {
     return new ContainerSpec(Container.jobName(release.app(), release.version(), type, num),
         Labels.forContainer(installation, release.app(), release.version(), type, num), type, build, command,
         release.config().values(), release.config().memory(type), release.config().cpu(type));
@@ -637,6 +523,22 @@ public final class RuntimeScheduler implements Scheduler {
     return apps.computeIfAbsent(name, n -> new AppContainers(n, listeners));
   }
 
+  ContainerRuntime runtime() {
+    return runtime;
+  }
+
+  Installation installation() {
+    return installation;
+  }
+
+  ParallelTasks tasks() {
+    return tasks;
+  }
+
+  Options options() {
+    return options;
+  }
+
   private void requireStarted() {
     if (installation == null) {
       throw new IllegalStateException("the scheduler is not started: call start(installation) first (the Controller does)");
@@ -646,7 +548,7 @@ public final class RuntimeScheduler implements Scheduler {
     }
   }
 
-  private static String describe(Map<Slot, String> failures) {
+  static String describe(Map<Slot, String> failures) {
     return failures.entrySet().stream().map(e -> e.getKey().container.name() + " " + e.getValue())
         .collect(Collectors.joining("; "));
   }

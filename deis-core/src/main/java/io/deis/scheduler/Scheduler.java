@@ -95,8 +95,11 @@ public interface Scheduler extends AutoCloseable {
    */
   RunResult run(Release release, String command, Duration timeout);
 
-  /** The most recent {@code lines} log lines of the app's containers, as {@code <app>[web.1]: text}. */
-  List<String> logs(AppName app, int lines);
+  /**
+   * The most recent {@code lines} log lines of the app's containers, merged by time, oldest first;
+   * each line's source is the container, as {@code web.1}.
+   */
+  List<LogLine> logs(AppName app, int lines);
 
   /** Stops and removes every container and resource of the app. Nothing of it keeps running. */
   void destroy(AppName app);

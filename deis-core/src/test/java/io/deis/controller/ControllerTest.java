@@ -419,7 +419,7 @@ class ControllerTest {
     assertThat(result.exitCode()).isEqualTo(7);
     assertThat(result.output()).isEqualTo("from the repo\n");
 
-    SchedulerContract.await(java.time.Duration.ofSeconds(20), () -> alice.logs("ops", 50).stream().anyMatch(l -> l.equals("ops[worker.1]: started")));
+    SchedulerContract.await(java.time.Duration.ofSeconds(20), () -> alice.logs("ops", 50).stream().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dUTC ops\\[worker.1\\]: started")));
     assertThat(alice.logs("ops", 50)).anyMatch(l -> l.endsWith("deis[api]: alice scaled containers worker=2"))
         .anyMatch(l -> l.endsWith("deis[api]: alice runs 'cat data.txt; exit 7'"));
 

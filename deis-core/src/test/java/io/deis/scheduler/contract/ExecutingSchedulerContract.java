@@ -11,6 +11,7 @@ import io.deis.model.Procfile;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.DeployException;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import java.io.IOException;
 import java.net.URI;
@@ -52,37 +53,119 @@ public abstract class ExecutingSchedulerContract extends SchedulerContract {
     assertThat(get(web.endpoint().get(), "/")).isEqualTo("hello from v2");
   }
 
+  /**
+   * Zero downtime, measured: a client that follows the scheduler's signals, as a router does
+   * (send to a container once it is ready, stop sending when it is retiring and let what is in
+   * flight finish), sends requests without pause through a deploy, a scale up and a scale down;
+   * every one is answered with 200.
+   */
   @Test
-  void aDeployOfANewReleaseKeepsAWebContainerServingThroughout() throws Exception {
+  public void everyRequestIsAnsweredThroughADeployAndScaling() throws Exception {
+    Targets targets = new Targets();
+    scheduler.addListener(targets);
     Procfile procfile = procfile("web", commands().web());
-    scheduler.deploy(release(procfile, Map.of("GREETING", "old")), Formation.parse("web=1"));
+    scheduler.deploy(release(procfile, Map.of("GREETING", "old")), Formation.parse("web=2"));
 
-    AtomicBoolean deploying = new AtomicBoolean(true);
-    List<String> gaps = Collections.synchronizedList(new ArrayList<>());
-    Thread watcher = new Thread(() -> {
-      while (deploying.get()) {
-        List<Container> up = scheduler.containers(app).stream().filter(c -> c.state() == ContainerState.UP
-            && c.endpoint().isPresent()).toList();
-        if (up.isEmpty()) {
-          gaps.add("no web container up");
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    Thread load = new Thread(() -> {
+      while (running.get()) {
+        Endpoint target = targets.acquire();
+        if (target == null) {
+          failures.add("no container to send to");
+          continue;
         }
         try {
-          Thread.sleep(10);
+          HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(target.url("/")))
+              .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          if (response.statusCode() == 200) {
+            answered.incrementAndGet();
+          } else {
+            failures.add(target + " answered " + response.statusCode());
+          }
+        } catch (IOException e) {
+          failures.add(target + " did not answer: " + e);
         } catch (InterruptedException e) {
           return;
+        } finally {
+          targets.release(target);
         }
       }
-    });
-    watcher.start();
+    }, "zero-downtime-load");
+    load.start();
+    Release next;
     try {
-      scheduler.deploy(release(procfile, Map.of("GREETING", "new")), Formation.parse("web=1"));
+      next = release(procfile, Map.of("GREETING", "new"));
+      scheduler.deploy(next, Formation.parse("web=2"));
+      scheduler.scale(next, Formation.parse("web=3"));
+      scheduler.scale(next, Formation.parse("web=1"));
     } finally {
-      deploying.set(false);
-      watcher.join();
+      running.set(false);
+      load.join();
     }
 
-    assertThat(gaps).isEmpty();
+    assertThat(failures).as("requests that were not answered with 200").isEmpty();
+    assertThat(answered.get()).as("requests answered during the deploy").isGreaterThan(20);
     assertThat(get(scheduler.containers(app).get(0).endpoint().orElseThrow(), "/")).isEqualTo("new");
+  }
+
+  /** The endpoints a router would send to, kept up to date by the scheduler's signals, with requests in flight counted. */
+  private final class Targets implements io.deis.scheduler.SchedulerListener {
+    private final Map<String, Endpoint> ready = new java.util.LinkedHashMap<>();
+    private final Map<Endpoint, Integer> inFlight = new java.util.HashMap<>();
+    private int next;
+
+    @Override
+    public synchronized void ready(Container c) {
+      if (c.app().equals(app)) {
+        c.endpoint().ifPresent(e -> ready.put(c.id(), e));
+      }
+    }
+
+    @Override
+    public void retiring(Container c) {
+      Endpoint e;
+      synchronized (this) {
+        e = ready.remove(c.id());
+      }
+      if (e == null) {
+        return;
+      }
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+      synchronized (this) {
+        while (inFlight.getOrDefault(e, 0) > 0 && java.time.Instant.now().isBefore(deadline)) {
+          try {
+            wait(50);
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+
+    @Override
+    public synchronized void changed(Container c) {
+      if (c.state() != ContainerState.UP) {
+        ready.remove(c.id());
+      }
+    }
+
+    synchronized Endpoint acquire() {
+      if (ready.isEmpty()) {
+        return null;
+      }
+      List<Endpoint> all = new ArrayList<>(ready.values());
+      Endpoint e = all.get(Math.floorMod(next++, all.size()));
+      inFlight.merge(e, 1, Integer::sum);
+      return e;
+    }
+
+    synchronized void release(Endpoint e) {
+      inFlight.merge(e, -1, Integer::sum);
+      notifyAll();
+    }
   }
 
   @Test
@@ -137,7 +220,9 @@ public abstract class ExecutingSchedulerContract extends SchedulerContract {
     scheduler.deploy(v2, Formation.parse("worker=1"));
 
     await(Duration.ofSeconds(10), () -> !scheduler.logs(app, 10).isEmpty());
-    assertThat(scheduler.logs(app, 10)).contains(app + "[worker.1]: hello-from-the-worker");
+    assertThat(scheduler.logs(app, 10)).extracting(LogLine::source, LogLine::text)
+        .contains(org.assertj.core.groups.Tuple.tuple("worker.1", "hello-from-the-worker"));
+    assertThat(scheduler.logs(app, 10)).allSatisfy(l -> assertThat(l.time()).isAfter(java.time.Instant.now().minusSeconds(120)));
   }
 
   /** What the app's first up web container answers at /, or null while none answers. */

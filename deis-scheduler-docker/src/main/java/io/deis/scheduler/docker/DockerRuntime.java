@@ -30,6 +30,7 @@ import io.deis.model.ProcessType;
 import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.Labels;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeContainer;
@@ -102,7 +103,7 @@ final class DockerRuntime implements ContainerRuntime {
   /** True when container addresses on bridge networks are reachable from here: a local daemon on Linux. */
   private final boolean bridgeReachable;
   private final Map<String, Template> templates = new ConcurrentHashMap<>();
-  private final Map<String, Deque<String>> earlierLogs = new ConcurrentHashMap<>();
+  private final Map<String, Deque<LogLine>> earlierLogs = new ConcurrentHashMap<>();
   /** Docker container ids this runtime is stopping or removing: their die events are not crashes. */
   private final Set<String> requestedStops = ConcurrentHashMap.newKeySet();
   /** Containers created by {@link #create} and not started yet: their first start needs no inspect. */
@@ -340,18 +341,18 @@ final class DockerRuntime implements ContainerRuntime {
 
   /** The last {@code lines} lines of the container, including those of its earlier (removed) Docker containers. */
   @Override
-  public List<String> logs(String id, int lines) {
+  public List<LogLine> logs(String id, int lines) {
     if (lines <= 0) {
       return List.of();
     }
-    List<String> all = new ArrayList<>();
-    Deque<String> earlier = earlierLogs.get(id);
+    List<LogLine> all = new ArrayList<>();
+    Deque<LogLine> earlier = earlierLogs.get(id);
     if (earlier != null) {
       synchronized (earlier) {
         all.addAll(earlier);
       }
     }
-    all.addAll(dockerLogs(id, lines));
+    all.addAll(timedLogs(id, lines));
     return all.size() <= lines ? all : List.copyOf(all.subList(all.size() - lines, all.size()));
   }
 
@@ -372,7 +373,7 @@ final class DockerRuntime implements ContainerRuntime {
       } catch (DockerClientException e) {
         throw new SchedulerException("'" + command + "' did not finish within " + timeout.toSeconds() + "s and was stopped");
       }
-      return new RunResult(exitCode, String.join("\n", dockerLogs(dockerId, -1)));
+      return new RunResult(exitCode, String.join("\n", dockerLogs(dockerId, -1, false)));
     } catch (DockerException e) {
       throw new SchedulerException("cannot run '" + command + "' for " + spec.name() + ": " + e.getMessage(), e);
     } finally {
@@ -639,10 +640,22 @@ final class DockerRuntime implements ContainerRuntime {
   }
 
   /** The container's log, its last {@code tail} lines ({@code -1}: all); empty when the container does not exist. */
-  private List<String> dockerLogs(String idOrName, int tail) {
+  /** The container's log lines with the times Docker recorded for them. */
+  private List<LogLine> timedLogs(String idOrName, int tail) {
+    return dockerLogs(idOrName, tail, true).stream().map(line -> {
+      int space = line.indexOf(' ');
+      try {
+        return LogLine.of(Instant.parse(line.substring(0, space)), line.substring(space + 1));
+      } catch (RuntimeException e) {
+        return LogLine.of(Instant.EPOCH, line);
+      }
+    }).toList();
+  }
+
+  private List<String> dockerLogs(String idOrName, int tail, boolean timestamps) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
-      var cmd = docker.logContainerCmd(idOrName).withStdOut(true).withStdErr(true);
+      var cmd = docker.logContainerCmd(idOrName).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
       if (tail >= 0) {
         cmd = cmd.withTail(tail);
       }
@@ -666,11 +679,11 @@ final class DockerRuntime implements ContainerRuntime {
 
   /** Keeps the log of the container's current Docker container before it is removed. */
   private void keepLogs(String id) {
-    List<String> lines = dockerLogs(id, KEPT_LOG_LINES);
+    List<LogLine> lines = timedLogs(id, KEPT_LOG_LINES);
     if (lines.isEmpty()) {
       return;
     }
-    Deque<String> kept = earlierLogs.computeIfAbsent(id, x -> new ArrayDeque<>());
+    Deque<LogLine> kept = earlierLogs.computeIfAbsent(id, x -> new ArrayDeque<>());
     synchronized (kept) {
       kept.addAll(lines);
       while (kept.size() > KEPT_LOG_LINES) {

@@ -14,6 +14,7 @@ import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.scheduler.Scheduler;
@@ -109,7 +110,7 @@ public final class DockerScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName app, int lines) {
+  public List<LogLine> logs(AppName app, int lines) {
     return delegate.logs(app, lines);
   }
 

@@ -116,8 +116,11 @@ class DockerSchedulerTest {
         ConfigChange.builder().set("GREETING", "hello-over-alias").build());
     scheduler.deploy(v2, Formation.parse("web=2 worker=1"));
 
-    await(Duration.ofSeconds(30), () -> scheduler.logs(app, 50).stream().anyMatch(l -> l.contains("GOT hello-over-alias")));
-    assertThat(scheduler.logs(app, 50)).contains(app + "[worker.1]: GOT hello-over-alias");
+    await(Duration.ofSeconds(30), () -> scheduler.logs(app, 50).stream().anyMatch(l -> l.text().contains("GOT hello-over-alias")));
+    assertThat(scheduler.logs(app, 50)).anySatisfy(l -> {
+      assertThat(l.source()).isEqualTo("worker.1");
+      assertThat(l.text()).isEqualTo("GOT hello-over-alias");
+    });
     // Nothing set PORT, so every container got Deis's default.
     assertThat(docker.inspectContainerCmd(app + "_v2.worker.1").exec().getConfig().getEnv()).contains("PORT=5000");
   }

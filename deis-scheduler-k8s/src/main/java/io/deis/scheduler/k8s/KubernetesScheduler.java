@@ -10,6 +10,7 @@ import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.Listeners;
+import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.SchedulerListener;
@@ -219,7 +220,7 @@ public final class KubernetesScheduler implements Scheduler {
   }
 
   @Override
-  public List<String> logs(AppName app, int lines) {
+  public List<LogLine> logs(AppName app, int lines) {
     started();
     return logs.logs(notNull(app, "app"), lines);
   }

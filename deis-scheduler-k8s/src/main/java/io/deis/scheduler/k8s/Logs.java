@@ -3,10 +3,11 @@ package io.deis.scheduler.k8s;
 import io.deis.error.InvalidInputException;
 import io.deis.error.SchedulerException;
 import io.deis.model.AppName;
+import io.deis.scheduler.LogLine;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Logs {
   private static final Logger LOG = LoggerFactory.getLogger(Logs.class);
+  /** How much of a one-off run's output {@code run} returns: the tail, as the core's runtimes keep it. */
+  static final int MAX_RUN_OUTPUT_LINES = 10_000;
 
   private final KubeApi api;
   private final Inventory inventory;
@@ -29,19 +32,18 @@ final class Logs {
     this.inventory = inventory;
   }
 
-  List<String> logs(AppName app, int lines) {
+  List<LogLine> logs(AppName app, int lines) {
     if (lines < 1) {
       throw new InvalidInputException("log lines " + lines + " is invalid: ask for 1 or more");
     }
     String ns = Names.namespace(app);
-    record Line(String timestamp, String text) {}
-    List<Line> all = new ArrayList<>();
+    List<List<LogLine>> sources = new ArrayList<>();
     List<SchedulerException> failures = new ArrayList<>();
     int[] pods = {0};
     inventory.numbered(app, inventory.pods(app)).forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
         V1Pod pod = list.get(i);
-        String prefix = app + "[" + type + "." + (i + 1) + "]: ";
+        String source = type + "." + (i + 1);
         pods[0]++;
         try {
           List<Optional<String>> texts = new ArrayList<>();
@@ -50,14 +52,12 @@ final class Logs {
             texts.add(read(ns, pod.getMetadata().getName(), lines, true, true));
           }
           texts.add(read(ns, pod.getMetadata().getName(), lines, false, true));
-          // Timestamps let lines of different pods be merged in time order; they are cut off again below.
-          texts.forEach(text -> text.ifPresent(t -> t.lines().forEach(line -> {
-            int space = line.indexOf(' ');
-            String ts = space > 0 ? line.substring(0, space) : "";
-            all.add(new Line(ts, prefix + (space > 0 ? line.substring(space + 1) : line)));
-          })));
+          // The kubelet's timestamp on each line lets the core merge the pods' lines by time.
+          List<LogLine> podLines = new ArrayList<>();
+          texts.forEach(text -> text.ifPresent(t -> t.lines().forEach(line -> podLines.add(line(source, line)))));
+          sources.add(podLines);
         } catch (SchedulerException e) {
-          LOG.warn("left the log of {}{} out: {}", prefix, pod.getMetadata().getName(), e.getMessage());
+          LOG.warn("left the log of {}[{}] (pod {}) out: {}", app, source, pod.getMetadata().getName(), e.getMessage());
           failures.add(e);
         }
       }
@@ -65,9 +65,17 @@ final class Logs {
     if (!failures.isEmpty() && failures.size() == pods[0]) {
       throw failures.get(0);
     }
-    all.sort(Comparator.comparing(Line::timestamp)); // stable: one pod's lines keep their order
-    List<String> texts = all.stream().map(Line::text).toList();
-    return texts.subList(Math.max(0, texts.size() - lines), texts.size());
+    return LogLine.newest(sources, lines);
+  }
+
+  /** A line as the API returns it with {@code timestamps=true}: an RFC 3339 time, a space, the text. */
+  private static LogLine line(String source, String line) {
+    int space = line.indexOf(' ');
+    try {
+      return new LogLine(Instant.parse(line.substring(0, space)), source, line.substring(space + 1));
+    } catch (RuntimeException notTimed) {
+      return new LogLine(Instant.EPOCH, source, line);
+    }
   }
 
   /**
@@ -86,9 +94,9 @@ final class Logs {
     }
   }
 
-  /** The whole log of a pod, for a finished run. */
-  String all(String ns, String pod) {
-    return read(ns, pod, -1, false, false).orElse("");
+  /** The log of a finished run's pod: its last {@link #MAX_RUN_OUTPUT_LINES} lines, so a chatty run cannot fill the heap. */
+  String ofRun(String ns, String pod) {
+    return read(ns, pod, MAX_RUN_OUTPUT_LINES, false, false).orElse("");
   }
 
   private Optional<String> read(String ns, String pod, int lines, boolean previous, boolean timestamps) {

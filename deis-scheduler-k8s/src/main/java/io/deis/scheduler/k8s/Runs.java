@@ -96,7 +96,7 @@ final class Runs {
       }
       V1Pod finished = result.snapshot().get(source, name);
       int exitCode = PodStates.exitCode(finished).orElse("Succeeded".equals(finished.getStatus().getPhase()) ? 0 : 1);
-      return new RunResult(exitCode, logs.all(ns, name));
+      return new RunResult(exitCode, logs.ofRun(ns, name));
     } finally {
       try {
         api.delete("delete pod " + name, () -> api.core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).buildCall(null));

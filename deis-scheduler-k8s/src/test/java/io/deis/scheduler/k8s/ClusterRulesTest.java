@@ -273,7 +273,8 @@ class ClusterRulesTest {
     SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.logs(app, 10).size() == 2);
     cluster.failLogsOf(app.value(), containers.get(0).id());
 
-    assertThat(scheduler.logs(app, 10)).containsExactly(app + "[worker.2]: hello from " + containers.get(1).id());
+    assertThat(scheduler.logs(app, 10)).extracting(l -> l.source() + ": " + l.text())
+        .containsExactly("worker.2: hello from " + containers.get(1).id());
   }
 
   @Test

@@ -226,9 +226,9 @@ class KubernetesSchedulerTest {
 
     List<Container> containers = scheduler.containers(app);
     SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.logs(app, 10).size() == 2);
-    assertThat(scheduler.logs(app, 10)).containsExactlyInAnyOrder(
-        app + "[worker.1]: hello from " + containers.get(0).id(),
-        app + "[worker.2]: hello from " + containers.get(1).id());
+    assertThat(scheduler.logs(app, 10)).extracting(l -> l.source() + ": " + l.text()).containsExactlyInAnyOrder(
+        "worker.1: hello from " + containers.get(0).id(),
+        "worker.2: hello from " + containers.get(1).id());
     assertThat(scheduler.logs(app, 1)).hasSize(1);
   }
 
