@@ -30,7 +30,7 @@ final class DeploymentResource {
    * @param stopGrace the pods' termination grace period
    */
   static V1Deployment manifest(Scope scope, Release release, ProcessType type, String name, int replicas, Duration deadline,
-      Duration stopGrace) {
+      Duration stopGrace, Duration drain) {
     return new V1Deployment()
         .apiVersion("apps/v1")
         .kind("Deployment")
@@ -57,7 +57,7 @@ final class DeploymentResource {
             .template(new V1PodTemplateSpec()
                 .metadata(new V1ObjectMeta().labels(scope.pod(release.app(), type, release.version())))
                 .spec(PodSpecs.spec(release, type, release.build().orElseThrow().command(type),
-                    Names.secret(release.app(), release.version()), "Always", stopGrace))));
+                    Names.secret(release.app(), release.version()), "Always", stopGrace, drain))));
   }
 
   static int replicas(V1Deployment deployment) {

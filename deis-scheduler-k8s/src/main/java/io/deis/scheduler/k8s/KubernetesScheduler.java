@@ -9,7 +9,6 @@ import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.ImageBuilder;
-import io.deis.scheduler.Listeners;
 import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
 import io.deis.scheduler.Scheduler;
@@ -57,17 +56,20 @@ public final class KubernetesScheduler implements Scheduler {
   private final Restarts restarts;
   private final Runs runs;
   private final ImageBuilder imageBuilder = new KubernetesImageBuilder();
-  private final Listeners listeners = new Listeners();
+  private final Watches watches;
+  private final Signals signals;
 
   private KubernetesScheduler(Builder builder) {
     this.api = new KubeApi(builder.client);
     this.ownsClient = builder.ownsClient;
-    Watches watches = new Watches(api, watchThreads);
+    this.watches = new Watches(api, watchThreads);
     this.inventory = new Inventory(api, scope);
+    this.signals = new Signals(api, scope, inventory);
     this.namespaces = new Namespaces(api, scope, watches);
     this.logs = new Logs(api, inventory);
-    this.rollouts = new Rollouts(api, scope, watches, inventory, namespaces, logs, builder.deployDeadline, builder.stopGrace);
-    this.restarts = new Restarts(api, inventory, rollouts, builder.deployDeadline);
+    this.rollouts = new Rollouts(api, scope, watches, inventory, namespaces, logs, signals, builder.deployDeadline,
+        builder.stopGrace, builder.drain);
+    this.restarts = new Restarts(api, inventory, rollouts, signals, builder.deployDeadline);
     this.runs = new Runs(api, scope, watches, namespaces, logs, builder.stopGrace);
   }
 
@@ -100,6 +102,7 @@ public final class KubernetesScheduler implements Scheduler {
     private final ApiClient client;
     private Duration deployDeadline = Duration.ofMinutes(5);
     private Duration stopGrace = Duration.ofSeconds(10);
+    private Duration drain = Duration.ofSeconds(2);
     private boolean ownsClient;
 
     private Builder(ApiClient client) {
@@ -135,7 +138,25 @@ public final class KubernetesScheduler implements Scheduler {
       return this;
     }
 
+    /**
+     * How long a stopping container keeps running after the kubelet's SIGTERM before the app gets
+     * it, so the Service's endpoints and any router told {@code retiring} stop sending to it first
+     * (what a preStop sleep does). Two seconds unless set; whole seconds, at most {@link #stopGrace}.
+     */
+    public Builder drain(Duration drain) {
+      if (drain == null || drain.isNegative() || drain.compareTo(MAX_STOP_GRACE) > 0) {
+        throw new InvalidInputException("drain " + drain + " is invalid: it must be from 0 to "
+            + MAX_STOP_GRACE.toMinutes() + " minutes, and within the stop grace");
+      }
+      this.drain = drain;
+      return this;
+    }
+
     public KubernetesScheduler build() {
+      if (drain.compareTo(stopGrace) > 0) {
+        throw new InvalidInputException("drain " + drain + " is longer than the stop grace " + stopGrace
+            + ": the kubelet would kill the container before the app is told to stop; make the drain shorter");
+      }
       return new KubernetesScheduler(this);
     }
   }
@@ -153,15 +174,18 @@ public final class KubernetesScheduler implements Scheduler {
       throw new IllegalStateException("the scheduler is started already, for installation " + scope.installation().orElseThrow());
     }
     scope.bind(installation.id());
+    signals.start(watchThreads, watches);
   }
 
   /**
-   * Registers a listener. Kubernetes restarts crashed containers and the Service routes to ready
-   * pods by itself, so this scheduler reports no container events (see the README's limits).
+   * Registers a listener: from then on it hears every state move of the installation's pods,
+   * {@code ready} for web and cmd pods that pass their readiness probe, and {@code retiring} for
+   * those being deleted, within the drain time before their app gets SIGTERM.
    */
   @Override
   public void addListener(SchedulerListener listener) {
-    listeners.add(notNull(listener, "listener"));
+    signals.add(notNull(listener, "listener"));
+    signals.start(watchThreads, watches);
   }
 
   @Override
@@ -236,6 +260,9 @@ public final class KubernetesScheduler implements Scheduler {
   public void destroy(AppName app) {
     started();
     notNull(app, "app");
+    if (signals.active() && namespaces.live(app)) {
+      signals.retiringBeforeDelete(app, inventory.pods(app));
+    }
     namespaces.delete(app);
     inventory.forget(app);
   }
@@ -247,6 +274,7 @@ public final class KubernetesScheduler implements Scheduler {
 
   @Override
   public void close() {
+    signals.close();
     watchThreads.shutdownNow();
     if (ownsClient) {
       api.client.getHttpClient().dispatcher().executorService().shutdown();

@@ -37,14 +37,19 @@ final class PodSpecs {
    * only the signals it handles, and a plain {@code sh -c} handles none, so the kubelet's SIGTERM
    * would be lost and every stop would last the whole grace period. This shell runs the command
    * (its first argument) in the background, passes SIGTERM on to every process of the container
-   * (its process group), and exits with the command's exit code.
+   * (its process group) after the drain time, and exits with the command's exit code.
    */
-  static final String INIT = "trap 'trap \"\" TERM; kill -TERM 0 2>/dev/null' TERM\n"
-      + "(eval \"$1\") &\n"
-      + "pid=$!\n"
-      + "wait $pid; code=$?\n"
-      + "if kill -0 $pid 2>/dev/null; then wait $pid; code=$?; fi\n"
-      + "exit $code";
+  static String init(Duration drain) {
+    long seconds = (long) Math.ceil(drain.toMillis() / 1000.0);
+    // Between the kubelet's SIGTERM and the app's, the drain time: the Service and any router
+    // stop sending first (a preStop sleep, without needing one).
+    return "trap 'trap \"\" TERM; " + (seconds > 0 ? "sleep " + seconds + "; " : "") + "kill -TERM 0 2>/dev/null' TERM\n"
+        + "(eval \"$1\") &\n"
+        + "pid=$!\n"
+        + "wait $pid; code=$?\n"
+        + "if kill -0 $pid 2>/dev/null; then wait $pid; code=$?; fi\n"
+        + "exit $code";
+  }
 
   private PodSpecs() {}
 
@@ -53,9 +58,10 @@ final class PodSpecs {
    * @param secret the Secret that holds the release's config
    * @param restartPolicy {@code Always} for a Deployment's pods, {@code Never} for one-off runs
    * @param stopGrace how long the kubelet waits after SIGTERM before it kills the container
+   * @param drain how long the init shell holds SIGTERM back from the app, within {@code stopGrace}
    */
   static V1PodSpec spec(Release release, ProcessType type, Optional<String> command, String secret, String restartPolicy,
-      Duration stopGrace) {
+      Duration stopGrace, Duration drain) {
     String image = image(release);
     V1Container container = new V1Container()
         .name(Names.container(type))
@@ -67,7 +73,7 @@ final class PodSpecs {
             // The pod's own address, from the downward API: for a process that binds or announces it.
             new V1EnvVar().name("POD_IP").valueFrom(new V1EnvVarSource()
                 .fieldRef(new V1ObjectFieldSelector().fieldPath("status.podIP")))));
-    command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", INIT, "sh", c)));
+    command.ifPresent(c -> container.command(List.of("/bin/sh", "-c", init(drain), "sh", c)));
     Map<String, Quantity> limits = limits(release, type);
     if (!limits.isEmpty()) {
       container.resources(new V1ResourceRequirements().limits(limits));

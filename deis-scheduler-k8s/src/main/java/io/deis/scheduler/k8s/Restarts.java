@@ -33,12 +33,14 @@ final class Restarts {
   private final KubeApi api;
   private final Inventory inventory;
   private final Rollouts rollouts;
+  private final Signals signals;
   private final Duration deadline;
 
-  Restarts(KubeApi api, Inventory inventory, Rollouts rollouts, Duration deadline) {
+  Restarts(KubeApi api, Inventory inventory, Rollouts rollouts, Signals signals, Duration deadline) {
     this.api = api;
     this.inventory = inventory;
     this.rollouts = rollouts;
+    this.signals = signals;
     this.deadline = deadline;
   }
 
@@ -63,6 +65,7 @@ final class Restarts {
     }
     LOG.info("restarting {} of {}: {}", filter, app, targets);
     if (filter.num().isPresent()) {
+      signals.retiringBeforeDelete(app, pods.stream().filter(p -> targets.contains(p.getMetadata().getName())).toList());
       for (String pod : targets) {
         api.delete("delete pod " + pod, () -> api.core.deleteNamespacedPod(pod, ns).buildCall(null));
       }

@@ -48,9 +48,11 @@ final class Rollouts {
   private final Logs logs;
   private final Duration deadline;
   private final Duration stopGrace;
+  private final Duration drain;
+  private final Signals signals;
 
-  Rollouts(KubeApi api, Scope scope, Watches watches, Inventory inventory, Namespaces namespaces, Logs logs, Duration deadline,
-      Duration stopGrace) {
+  Rollouts(KubeApi api, Scope scope, Watches watches, Inventory inventory, Namespaces namespaces, Logs logs, Signals signals,
+      Duration deadline, Duration stopGrace, Duration drain) {
     this.api = api;
     this.scope = scope;
     this.watches = watches;
@@ -59,6 +61,8 @@ final class Rollouts {
     this.logs = logs;
     this.deadline = deadline;
     this.stopGrace = stopGrace;
+    this.drain = drain;
+    this.signals = signals;
   }
 
   // ---------------------------------------------------------------------------------------------- deploy
@@ -86,7 +90,7 @@ final class Rollouts {
       for (Map.Entry<ProcessType, Integer> entry : formation.counts().entrySet()) {
         ProcessType type = entry.getKey();
         String name = names.get(type);
-        V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace);
+        V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace, drain);
         V1Deployment written;
         if (before.containsKey(type)) {
           written = api.call("replace deployment " + name, () -> api.apps.replaceNamespacedDeployment(name, ns, wanted).execute());
@@ -260,7 +264,7 @@ final class Rollouts {
         continue; // as it should be
       }
       LOG.info("reconciling {} {}: v{} at {}", app, type, release.version(), entry.getValue());
-      V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace);
+      V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace, drain);
       if (running == null) {
         api.call("create deployment " + name, () -> api.apps.createNamespacedDeployment(ns, wanted).execute());
       } else {
@@ -317,7 +321,7 @@ final class Rollouts {
       V1Deployment deployment = current.get(type);
       String name = names.get(type);
       if (deployment == null || DeploymentResource.release(deployment) != release.version()) {
-        V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace);
+        V1Deployment wanted = DeploymentResource.manifest(scope, release, type, name, entry.getValue(), deadline, stopGrace, drain);
         if (deployment == null) {
           generations.put(type, generation(api.call("create deployment " + name,
               () -> api.apps.createNamespacedDeployment(ns, wanted).execute())));
@@ -367,13 +371,18 @@ final class Rollouts {
   private Progress await(AppName app, Instant until, Rollout rollout) {
     Watches.Source<V1Deployment> deployments = inventory.deploymentSource(app);
     Watches.Source<V1Pod> pods = inventory.podSource(app);
-    return watches.await(List.of(deployments, pods), until,
-        snapshot -> rollout.judge(snapshot.of(deployments), Inventory.containersOf(snapshot.of(pods)))).progress();
+    return watches.await(List.of(deployments, pods), until, snapshot -> {
+      signals.observe(app, snapshot.of(pods)); // ready and retiring as the rollout sees them, before it is judged done
+      return rollout.judge(snapshot.of(deployments), Inventory.containersOf(snapshot.of(pods)));
+    }).progress();
   }
 
   Progress awaitPods(AppName app, Instant until, Function<List<V1Pod>, Progress> condition) {
     Watches.Source<V1Pod> pods = inventory.podSource(app);
-    return watches.await(pods, until, snapshot -> condition.apply(Inventory.containersOf(snapshot.of(pods)))).progress();
+    return watches.await(pods, until, snapshot -> {
+      signals.observe(app, snapshot.of(pods));
+      return condition.apply(Inventory.containersOf(snapshot.of(pods)));
+    }).progress();
   }
 
   private static Progress left(List<V1Pod> pods, java.util.function.Predicate<V1Pod> which, String what) {

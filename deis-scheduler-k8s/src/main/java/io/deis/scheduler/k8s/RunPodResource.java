@@ -24,7 +24,7 @@ final class RunPodResource {
             .name(name)
             .namespace(Names.namespace(release.app()))
             .labels(scope.pod(release.app(), ProcessType.RUN, release.version())))
-        .spec(PodSpecs.spec(release, ProcessType.RUN, Optional.of(command), Names.runSecret(name), "Never", stopGrace));
+        .spec(PodSpecs.spec(release, ProcessType.RUN, Optional.of(command), Names.runSecret(name), "Never", stopGrace, Duration.ZERO));
     pod.getSpec().activeDeadlineSeconds((long) Math.max(1, Math.ceil(timeout.toMillis() / 1000.0)));
     return pod;
   }
