@@ -145,29 +145,38 @@ final class Rollouts {
     return names;
   }
 
-  /** The new release serves: retire the types it no longer runs and the old releases' secrets. */
+  /**
+   * The new release serves: retire the types it no longer runs and the old releases' secrets. A
+   * failure here does not fail the deploy (the new release serves, as the store will say); it is
+   * logged, and the next reconcile removes what is left.
+   */
   private void retire(Release release, Formation formation, Map<ProcessType, V1Deployment> before, String secretName, Instant until) {
     AppName app = release.app();
     String ns = Names.namespace(app);
     Set<ProcessType> retired = new TreeSet<>(before.keySet());
     retired.removeAll(formation.counts().keySet());
-    for (ProcessType type : retired) {
-      String name = before.get(type).getMetadata().getName();
-      api.delete("delete deployment " + name,
-          () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").buildCall(null));
-    }
-    if (!retired.isEmpty()) {
-      Progress gone = awaitPods(app, until, pods -> left(pods, p -> PodStates.type(p).map(retired::contains).orElse(false),
-          "pods of " + retired + " to stop"));
-      if (gone.state() != Progress.State.DONE) {
-        throw new SchedulerException("release v" + release.version() + " of " + app + " is up, but the pods of "
-            + retired + " did not stop: " + gone.detail());
+    try {
+      for (ProcessType type : retired) {
+        String name = before.get(type).getMetadata().getName();
+        api.delete("delete deployment " + name,
+            () -> api.apps.deleteNamespacedDeployment(name, ns).propagationPolicy("Background").buildCall(null));
       }
-    }
-    Set<String> oldSecrets = before.values().stream().map(DeploymentResource::secret).flatMap(Optional::stream)
-        .filter(s -> !s.equals(secretName)).collect(Collectors.toCollection(TreeSet::new));
-    for (String old : oldSecrets) {
-      api.delete("delete secret " + old, () -> api.core.deleteNamespacedSecret(old, ns).buildCall(null));
+      if (!retired.isEmpty()) {
+        Progress gone = awaitPods(app, until, pods -> left(pods, p -> PodStates.type(p).map(retired::contains).orElse(false),
+            "pods of " + retired + " to stop"));
+        if (gone.state() != Progress.State.DONE) {
+          LOG.warn("v{} of {} serves, but the pods of {} did not stop in time ({}); the next reconcile removes them",
+              release.version(), app, retired, gone.detail());
+        }
+      }
+      Set<String> oldSecrets = before.values().stream().map(DeploymentResource::secret).flatMap(Optional::stream)
+          .filter(s -> !s.equals(secretName)).collect(Collectors.toCollection(TreeSet::new));
+      for (String old : oldSecrets) {
+        api.delete("delete secret " + old, () -> api.core.deleteNamespacedSecret(old, ns).buildCall(null));
+      }
+    } catch (SchedulerException e) {
+      LOG.warn("v{} of {} serves, but retiring what it replaced failed; the next reconcile removes it: {}",
+          release.version(), app, e.getMessage());
     }
   }
 

@@ -149,6 +149,24 @@ class InstallationScopeTest {
     assertThat(ours.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
   }
 
+  @Test
+  void aDeployWhoseRetiringFailsStillSucceedsAndReconcileRemovesWhatWasLeft() {
+    Release v2 = release(2, "worker: exec sleep 1000\nclock: exec sleep 1000\n");
+    ours.deploy(v2, Formation.parse("worker=1 clock=1"));
+    cluster.fail("delete", ".*/deployments/" + app + "-clock", 500);
+    Release v3 = release(3, "worker: exec sleep 1000\nclock: exec sleep 1000\n");
+    try {
+      ours.deploy(v3, Formation.parse("worker=1")); // the new release serves: the deploy succeeds
+    } finally {
+      cluster.heal();
+    }
+    assertThat(ours.containers(app)).extracting(c -> c.type().value()).contains("worker", "clock");
+
+    ours.reconcile(v3, Formation.parse("worker=1"));
+
+    SchedulerContract.await(Duration.ofSeconds(20), () -> upOf(3, 1));
+  }
+
   private boolean upOf(int release, int count) {
     List<Container> containers = ours.containers(app);
     return containers.size() == count && containers.stream().allMatch(c -> c.release() == release && c.state() == ContainerState.UP);

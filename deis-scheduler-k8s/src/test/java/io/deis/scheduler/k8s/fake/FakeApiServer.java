@@ -100,6 +100,19 @@ public final class FakeApiServer implements AutoCloseable {
     this.logSource = source;
   }
 
+  /** A request the server answers with an error, as an overloaded or failing API server would. */
+  record Fault(String verb, String path, int code) {}
+
+  private final java.util.List<Fault> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  void fail(String verb, String pathRegex, int code) {
+    faults.add(new Fault(verb, pathRegex, code));
+  }
+
+  void heal() {
+    faults.clear();
+  }
+
   /** Log requests for the pod fail as when its node's kubelet is unreachable (HTTP 500). */
   void failLogsOf(String namespace, String pod) {
     failingLogs.add(namespace + "/" + pod);
@@ -136,6 +149,11 @@ public final class FakeApiServer implements AutoCloseable {
       String resource = route.kind().resource() + (route.subresource() == null ? "" : "/" + route.subresource());
       requests.record(new RequestLog.Request(method, verb, path, body, route.kind().group(), resource, route.namespace()));
       try {
+        for (Fault fault : faults) {
+          if (fault.verb().equals(verb) && path.matches(fault.path())) {
+            throw new Store.ApiError(fault.code(), "InternalError", "injected by the test: " + verb + " " + path);
+          }
+        }
         switch (verb) {
           case "watch" -> watch(exchange, route, query);
           case "list" -> ApiJson.send(exchange, 200, list(route, query));

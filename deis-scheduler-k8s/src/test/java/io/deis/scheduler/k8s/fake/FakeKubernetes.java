@@ -74,6 +74,16 @@ public final class FakeKubernetes implements AutoCloseable {
     kubelet.evict(namespace, pod);
   }
 
+  /** Every request of {@code verb} (get, list, watch, create, update, patch, delete) on a path matching {@code pathRegex} fails with {@code code}. */
+  public void fail(String verb, String pathRegex, int code) {
+    api.fail(verb, pathRegex, code);
+  }
+
+  /** No more injected failures. */
+  public void heal() {
+    api.heal();
+  }
+
   /** The node's kubelet stops answering log requests for the pod (the API server answers 500). */
   public void failLogsOf(String namespace, String pod) {
     api.failLogsOf(namespace, pod);
