@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a real cluster does that a kind fake would not, each a way the backend used to fail or hang
+ * What a real cluster does that a kinder fake would not, each a way the backend used to fail or hang
  * on first contact with a cluster: admission of pods, the API server's validation, PID 1's signal
  * rules and the grace period, namespaces that terminate slowly, pods that cannot be scheduled or
  * created, evicted pods that linger, a kubelet that does not answer, a node clock that differs.
