@@ -11,7 +11,7 @@ import java.util.Optional;
 public record AuditEvent(Instant at, String actor, Kind kind, Optional<AppName> app, String message) {
   /** What happened; listeners such as the git server react to APP_CREATED and APP_DESTROYED. */
   public enum Kind {
-    USER_REGISTERED, USER_DELETED, ADMIN_GRANTED, ADMIN_REVOKED, PASSWORD_CHANGED,
+    USER_REGISTERED, USER_DELETED, ADMIN_GRANTED, ADMIN_REVOKED, PASSWORD_CHANGED, TOKENS_REGENERATED,
     KEY_ADDED, KEY_REMOVED,
     APP_CREATED, APP_DESTROYED, APP_TRANSFERRED, PERMISSION_GRANTED, PERMISSION_REVOKED,
     RELEASE_CREATED, RELEASE_FAILED, SCALED, RESTARTED, RAN,

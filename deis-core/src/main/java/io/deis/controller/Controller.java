@@ -10,6 +10,9 @@ import io.deis.error.PermissionDeniedException;
 import io.deis.local.LocalRuntime;
 import io.deis.model.App;
 import io.deis.model.AppName;
+import io.deis.model.Certificate;
+import io.deis.model.Container;
+import io.deis.model.Domain;
 import io.deis.model.Formation;
 import io.deis.model.Installation;
 import io.deis.model.Release;
@@ -18,6 +21,7 @@ import io.deis.scheduler.DeployException;
 import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.SchedulerListener;
 import io.deis.store.InMemoryStore;
 import io.deis.store.Store;
 import java.io.IOException;
@@ -77,6 +81,7 @@ public final class Controller implements AutoCloseable {
   final Set<String> reservedNames;
   final PasswordHasher passwords;
   final Clock clock;
+  final RegistrationMode registrationMode;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<AppName, Deque<LogLine>> appLogs = new ConcurrentHashMap<>();
@@ -90,6 +95,7 @@ public final class Controller implements AutoCloseable {
     this.reservedNames = Set.copyOf(b.reservedNames);
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
+    this.registrationMode = b.registrationMode;
     this.listeners.addAll(b.listeners);
     this.installation = store.installation();
     this.reconciler = new Reconciler(store, this::reconcileLocked, scheduler::apps, b.reconcileInterval, b.leaseTtl);
@@ -105,22 +111,45 @@ public final class Controller implements AutoCloseable {
   // ---------------------------------------------------------------- users and authentication
 
   /**
-   * Registers a user. The first user registered while no administrator exists becomes one.
+   * Registers a user. The first user the store ever holds becomes an administrator. Unless the {@link Builder#registrationMode registration mode} is ENABLED (the default), only
+   * that first user may register here; administrators register others with {@link Session#register}.
    *
    * @throws InvalidInputException for a malformed username or an empty password
    * @throws io.deis.error.ConflictException when the username is taken
+   * @throws PermissionDeniedException when the registration mode does not let anyone register
    */
   public User register(String username, String password, String email) {
+    return register(username, password, email, Optional.empty());
+  }
+
+  private PermissionDeniedException registrationRefused() {
+    return new PermissionDeniedException(registrationMode == RegistrationMode.DISABLED
+        ? "Registration is disabled" : "Registration is restricted to administrators");
+  }
+
+  /** Registers a user on behalf of {@code by} (a session's user), or of nobody: the mode is checked here, once. */
+  User register(String username, String password, String email, Optional<User> by) {
     User.checkUsername(username);
     if (password == null || password.isEmpty()) {
       throw new InvalidInputException("password for '" + username + "' is empty");
     }
     String hash = passwords.hash(password);
+    boolean byAdmin = by.map(User::admin).orElse(false);
+    boolean restricted = registrationMode == RegistrationMode.DISABLED || registrationMode == RegistrationMode.ADMIN_ONLY && !byAdmin;
+    if (restricted && !store.users().isEmpty()) {
+      throw registrationRefused();
+    }
     // The store makes the first user ever an administrator, atomically: never the next stranger
     // after the last administrator dropped their rights.
     User user = store.createUser(new User(username, email == null ? "" : email, false, now()), hash);
-    emit(username, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
-        username + " registered" + (user.admin() ? " as an administrator" : ""));
+    if (restricted && !user.admin()) {
+      store.deleteUser(username); // another registration was first: only that one was allowed
+      throw registrationRefused();
+    }
+    String actor = by.map(User::username).orElse(username);
+    emit(actor, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
+        (actor.equals(username) ? username + " registered" : actor + " registered " + username)
+            + (user.admin() ? " as an administrator" : ""));
     return user;
   }
 
@@ -156,6 +185,40 @@ public final class Controller implements AutoCloseable {
    */
   public List<AppName> appNames() {
     return store.apps().stream().map(App::name).toList();
+  }
+
+  /**
+   * Every app's custom domains, for the embedding program's own front-ends (the router routes
+   * them). Users see domains only through {@link Session#domains}.
+   */
+  public List<Domain> domains() {
+    return store.domains();
+  }
+
+  /** Every TLS certificate, for the router, which serves them by name. */
+  public List<Certificate> certificates() {
+    return store.certificates();
+  }
+
+  /**
+   * The private key (PEM) of a certificate, for the router, which serves it: never show it to a
+   * user. Empty when there is no certificate of that common name.
+   */
+  public Optional<String> certificateKey(String commonName) {
+    return store.certificateKey(commonName);
+  }
+
+  /** The app's containers as the scheduler has them now, for front-ends (the router sends traffic to the up ones). */
+  public List<Container> containers(AppName app) {
+    return scheduler.containers(app);
+  }
+
+  /**
+   * Registers a listener for what the scheduler does to containers from now on: the router learns
+   * here which containers are ready for traffic, and drains one before it is stopped.
+   */
+  public void addSchedulerListener(SchedulerListener listener) {
+    scheduler.addListener(listener);
   }
 
   /** Registers a listener for every audit event from now on. */
@@ -400,6 +463,7 @@ public final class Controller implements AutoCloseable {
     private Set<String> reservedNames = Set.of("deis");
     private int passwordHashIterations = 600_000;
     private Clock clock = Clock.systemUTC();
+    private RegistrationMode registrationMode = RegistrationMode.ENABLED;
     private Duration reconcileInterval = Duration.ofSeconds(30);
     private Duration leaseTtl = Duration.ofSeconds(15);
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
@@ -433,6 +497,15 @@ public final class Controller implements AutoCloseable {
     /** PBKDF2 iterations for new password hashes. Default 600,000 (OWASP's advice for PBKDF2-HMAC-SHA256); tests may lower it. */
     public Builder passwordHashIterations(int iterations) {
       this.passwordHashIterations = iterations;
+      return this;
+    }
+
+    /** Who may register users. Default {@link RegistrationMode#ENABLED}: anyone. */
+    public Builder registrationMode(RegistrationMode mode) {
+      if (mode == null) {
+        throw new IllegalArgumentException("registration mode is null: use ENABLED, ADMIN_ONLY or DISABLED");
+      }
+      this.registrationMode = mode;
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.deis.build.GitSources;
 import io.deis.error.BuildException;
 import io.deis.error.InvalidInputException;
 import io.deis.error.NotFoundException;
+import io.deis.error.PermissionDeniedException;
 import io.deis.model.App;
 import io.deis.model.AppName;
 import io.deis.model.Build;
@@ -35,7 +36,9 @@ final class Releases {
   }
 
   Release deploy(User me, App app, BuildSource source, Consumer<String> progress) {
-    Build build = controller.scheduler.imageBuilder().build(readBuild(me, app.name(), source, progress), progress);
+    // The builder may find other apps' artifacts (another app's image): it asks with the deployer's rights.
+    Build build = controller.scheduler.imageBuilder().build(readBuild(me, app.name(), source, progress),
+        other -> mayUse(me, other), progress);
     Release current = controller.current(app.name());
     Formation formation = formationFor(app, build);
     Release pending = controller.appendRelease(app.name(), me.username(), Optional.of(build), current.config(),
@@ -45,6 +48,16 @@ final class Releases {
     progress.accept("       done, " + app.name() + ":v" + done.version() + " deployed");
     endpointUrls(app.name()).forEach(url -> progress.accept("       " + url));
     return done;
+  }
+
+  /** Whether {@code me} may use {@code app}, decided by {@link Controller#authorize} as for any other call. */
+  private boolean mayUse(User me, AppName app) {
+    try {
+      controller.authorize(me, app, Controller.Access.USE);
+      return true;
+    } catch (NotFoundException | PermissionDeniedException e) {
+      return false;
+    }
   }
 
   private Build readBuild(User me, AppName app, BuildSource source, Consumer<String> progress) {

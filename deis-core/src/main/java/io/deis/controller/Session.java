@@ -224,6 +224,14 @@ public final class Session {
     return locked(name, Controller.Access.USE, (me, app) -> releases.deploy(me, app, source, progress));
   }
 
+  /** The app's builds, oldest first: each distinct build of its releases (a rollback reuses a build, so lists it once). */
+  public List<Build> builds(String name) {
+    return releases(name).stream()
+        .flatMap(r -> r.build().stream())
+        .collect(java.util.stream.Collectors.toMap(Build::uuid, b -> b, (a, b) -> a, java.util.LinkedHashMap::new))
+        .values().stream().toList();
+  }
+
   /** The app's releases, oldest first. */
   public List<Release> releases(String name) {
     return controller.store.releases(readable(name).name());
@@ -304,6 +312,14 @@ public final class Session {
   /** The app's containers, sorted by type and number: {@code deis ps}. */
   public List<Container> ps(String name) {
     return controller.scheduler.containers(readable(name).name());
+  }
+
+  /** The app's containers that {@code filter} selects (one type, or one container), sorted by type and number. */
+  public List<Container> ps(String name, ContainerFilter filter) {
+    if (filter == null) {
+      throw new InvalidInputException("container filter is null: use ContainerFilter.all(), type(...) or one(...)");
+    }
+    return ps(name).stream().filter(filter::matches).toList();
   }
 
   /** Restarts all the app's containers, one type's ({@link ContainerFilter#type}) or one ({@link ContainerFilter#one}). */
@@ -504,12 +520,75 @@ public final class Session {
 
   /** Deletes this user's account; refused while they still own apps. */
   public void deleteAccount() {
-    User me = user();
-    if (controller.store.apps().stream().anyMatch(a -> a.owner().equals(me.username()))) {
-      throw new ConflictException(me.username() + " still has applications assigned. Delete or transfer ownership");
+    deleteUser(username);
+  }
+
+  /**
+   * Registers another user, as this user: how an administrator adds users when the controller's
+   * {@link RegistrationMode} is ADMIN_ONLY. In ENABLED mode anyone may; in DISABLED mode nobody.
+   */
+  public User register(String newUsername, String password, String email) {
+    return controller.register(newUsername, password, email, Optional.of(user()));
+  }
+
+  /** Replaces every token of {@code otherUser} with one new token, which is returned. Administrators only, unless it is this user. */
+  public String regenerateToken(String otherUser) {
+    User target = selfOrAdministered(otherUser);
+    controller.store.removeTokens(target.username());
+    String token = controller.issueToken(target.username());
+    controller.emit(username, AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), username + " regenerated the token of " + target.username());
+    return token;
+  }
+
+  /**
+   * Replaces every user's tokens, this user's included, each with one new token. Administrators
+   * only. Every session opened with a token stops working; the new tokens are issued unseen, so
+   * users log in again.
+   */
+  public void regenerateAllTokens() {
+    User me = requireAdmin();
+    for (User u : controller.store.users()) {
+      controller.store.removeTokens(u.username());
+      controller.issueToken(u.username());
     }
-    controller.store.deleteUser(me.username());
-    controller.emit(me.username(), AuditEvent.Kind.USER_DELETED, Optional.empty(), me.username() + " deleted their account");
+    controller.emit(me.username(), AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), me.username() + " regenerated every user's token");
+  }
+
+  /** Sets another user's password without their current one. Administrators only, or this user's own with {@link #changePassword}. */
+  public void setPassword(String otherUser, String newPassword) {
+    User me = user();
+    if (me.username().equals(otherUser) && !me.admin()) {
+      throw new PermissionDeniedException("to change your own password give your current one as well");
+    }
+    User target = selfOrAdministered(otherUser);
+    if (newPassword == null || newPassword.isEmpty()) {
+      throw new InvalidInputException("new password is empty");
+    }
+    controller.store.setPasswordHash(target.username(), controller.passwords.hash(newPassword));
+    // As with changePassword: whoever knew the old password may hold a token, so the user's other sessions end.
+    controller.store.removeTokens(target.username());
+    if (target.username().equals(me.username())) {
+      token.ifPresent(t -> controller.store.addToken(Controller.tokenHash(t), me.username()));
+    }
+    controller.emit(me.username(), AuditEvent.Kind.PASSWORD_CHANGED, Optional.empty(), me.username() + " set the password of " + target.username());
+  }
+
+  /** Deletes another user's account; refused while they still own apps. Administrators only, unless it is this user. */
+  public void deleteUser(String otherUser) {
+    User me = user();
+    User target = selfOrAdministered(otherUser);
+    if (controller.store.apps().stream().anyMatch(a -> a.owner().equals(target.username()))) {
+      throw new ConflictException(target.username() + " still has applications assigned. Delete or transfer ownership");
+    }
+    controller.store.deleteUser(target.username());
+    controller.emit(me.username(), AuditEvent.Kind.USER_DELETED, Optional.empty(),
+        me.username().equals(target.username()) ? me.username() + " deleted their account" : me.username() + " deleted the account of " + target.username());
+  }
+
+  /** The administrators. Administrators only. */
+  public List<User> administrators() {
+    requireAdmin();
+    return controller.store.users().stream().filter(User::admin).toList();
   }
 
   /** Every user. Administrators only. */
@@ -528,6 +607,19 @@ public final class Session {
     controller.emit(me.username(), admin ? AuditEvent.Kind.ADMIN_GRANTED : AuditEvent.Kind.ADMIN_REVOKED, Optional.empty(),
         me.username() + (admin ? " made " : " revoked administrator rights of ") + otherUser + (admin ? " an administrator" : ""));
     return changed;
+  }
+
+  /** This user when {@code username} names them; else the named user, if this user is an administrator (403 otherwise, 404 for nobody). */
+  private User selfOrAdministered(String username) {
+    requireArgument("username", username);
+    User me = user();
+    if (me.username().equals(username)) {
+      return me;
+    }
+    if (!me.admin()) {
+      throw new PermissionDeniedException();
+    }
+    return controller.store.user(username).orElseThrow(() -> new NotFoundException("user '" + username + "' does not exist"));
   }
 
   private User requireAdmin() {

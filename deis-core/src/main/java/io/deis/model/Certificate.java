@@ -125,7 +125,8 @@ public record Certificate(String commonName, String owner, Instant created, Inst
     }
   }
 
-  private static boolean matches(X509Certificate cert, PrivateKey key) {
+  /** Whether {@code key} is the private key of {@code cert}: it signs a random challenge that the certificate's public key verifies. */
+  public static boolean matches(X509Certificate cert, PrivateKey key) {
     String algorithm = switch (key.getAlgorithm()) {
       case "RSA" -> "SHA256withRSA";
       case "EC" -> "SHA256withECDSA";

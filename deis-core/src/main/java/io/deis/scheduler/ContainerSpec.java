@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param labels to put on the container, so that a restarted controller can find it again ({@link Labels})
  * @param build what to run: its image, or its source tree
  * @param command the shell command to run through {@code /bin/sh -c}; empty for the image's default
- * @param env the release's config values; the runtime adds {@code PORT}
+ * @param env the release's config values; the runtime adds {@code PORT} ({@link #DEFAULT_PORT} or its own)
  * @param memory a memory limit such as {@code 512M}
  * @param cpuShares CPU shares, 0 to 1024
  */
@@ -26,6 +26,13 @@ public record ContainerSpec(
     Map<String, String> env,
     Optional<String> memory,
     Optional<Integer> cpuShares) {
+
+  /**
+   * Deis's {@code PORT} for a container whose config sets none, on every backend that gives all of
+   * an app's containers the same port (Docker, Kubernetes); the local runtime picks a free port
+   * per container instead, since its processes share one network.
+   */
+  public static final int DEFAULT_PORT = 5000;
 
   public ContainerSpec {
     labels = ImmutableSortedMap.copyOf(labels);

@@ -6,7 +6,11 @@ import io.deis.controller.AuditEvent;
 import io.deis.controller.Controller;
 import io.deis.controller.Session;
 import io.deis.model.Key;
+import io.deis.router.Router;
+import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.docker.DockerScheduler;
 import io.deis.server.GitServer;
+import io.deis.server.api.ApiServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -21,25 +25,28 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The platform in a box: a controller on the local runtime and the git server, so that
- * {@code git push deis master} builds, releases and runs an app on this machine.
+ * The platform in a box: a controller on the local runtime (or Docker with {@code --docker}), the
+ * Deis v1 REST API on port 8000, the git server on port 2222 and the router on port 8080, so that
+ * the {@code deis} client and {@code git push deis master} build, release and run apps on this
+ * machine, and {@code curl -H 'Host: APP.local.deis' http://127.0.0.1:8080/} reaches them.
  *
  * <pre>
- * PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]
+ * PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
+ *                [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]
  * </pre>
  *
- * <p>The administrator's public key is taken from {@code --key}, else from ~/.ssh (id_ed25519.pub,
- * id_ecdsa.pub, id_rsa.pub). On the local runtime pushed code runs as processes of the user who
- * started this program: single-tenant, for development.
+ * <p>With {@code --key} the administrator gets that public key (to push without the deis client);
+ * without it, users add their keys with {@code deis keys:add} (a key belongs to one user only, so
+ * the box does not take one from ~/.ssh on its own). On the local runtime pushed code runs as
+ * processes of the user who started this program: single-tenant, for development.
  */
 public final class PlatformInABox {
   private static final PrintStream out = System.out;
-  private static final List<String> DEFAULT_KEYS = List.of("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub");
   private static final Set<AuditEvent.Kind> SHOWN = EnumSet.of(AuditEvent.Kind.APP_CREATED, AuditEvent.Kind.APP_DESTROYED,
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
-  private static final String USAGE =
-      "usage: PlatformInABox [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME] [--port 2222] [--host 127.0.0.1] [--data DIR]";
+  private static final String USAGE = "usage: PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
+      + " [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]";
 
   private PlatformInABox() {}
 
@@ -59,7 +66,7 @@ public final class PlatformInABox {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      out.println("Stopping: apps' processes end, the git server closes.");
+      out.println("Stopping: apps' processes end, the API, the git server and the router close.");
       box.close();
       stopped.countDown();
     }, "platform-in-a-box-shutdown"));
@@ -68,10 +75,12 @@ public final class PlatformInABox {
     stopped.await();
   }
 
-  /** The running platform: its controller, its git server and the administrator's session. */
-  public record Running(Controller controller, GitServer git, Session admin) implements AutoCloseable {
+  /** The running platform: its controller, its API, its git server, its router and the administrator's session. */
+  public record Running(Controller controller, ApiServer api, GitServer git, Router router, Session admin) implements AutoCloseable {
     @Override
     public void close() {
+      router.close();
+      api.close();
       git.close();
       controller.close();
     }
@@ -85,7 +94,7 @@ public final class PlatformInABox {
    */
   public static Running start(String[] args, PrintStream out) throws IOException {
     Options options = Options.parse(args);
-    String publicKey = readPublicKey(options.key);
+    Optional<String> publicKey = readPublicKey(options.key);
 
     // The store is in memory, so apps and releases end with this process; their repositories and
     // checkouts go with them. The SSH host key stays, so known_hosts stays valid across runs.
@@ -97,11 +106,26 @@ public final class PlatformInABox {
       }
     }
 
-    Controller deis = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller"))).build();
-    GitServer git;
+    Controller.Builder controller = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller")));
+    if (options.docker) {
+      Scheduler docker = DockerScheduler.builder().build(); // fails at once, naming DOCKER_HOST, when no daemon answers
+      controller.scheduler(docker);
+    }
+    Controller deis = controller.build();
+    GitServer git = null;
+    ApiServer api = null;
+    Router router = null;
     try {
       git = GitServer.builder().controller(deis).host(options.host).port(options.port).dataDirectory(data).build().start();
+      api = ApiServer.builder().controller(deis).host(options.host).port(options.apiPort).build().start();
+      router = Router.builder().controller(deis).host(options.host).port(options.routerPort).build().start();
     } catch (RuntimeException e) {
+      if (api != null) {
+        api.close();
+      }
+      if (git != null) {
+        git.close();
+      }
       deis.close();
       throw e;
     }
@@ -109,7 +133,7 @@ public final class PlatformInABox {
       String password = randomPassword();
       deis.register(options.user, password, options.user + "@localhost");
       Session admin = deis.login(options.user, password);
-      Key key = admin.addKey(null, publicKey);
+      Optional<Key> key = publicKey.map(k -> admin.addKey(null, k));
       deis.addListener(event -> {
         if (SHOWN.contains(event.kind())) {
           out.println("[deis] " + event.app().map(a -> a + ": ").orElse("") + event.message());
@@ -118,49 +142,58 @@ public final class PlatformInABox {
       options.app.ifPresent(admin::createApp);
 
       out.println("Deis platform in a box");
-      out.println("  controller:    local runtime, data in " + data);
+      out.println("  controller:    " + (options.docker ? "Docker" : "local runtime") + ", data in " + data);
+      out.println("  API:           " + api.url() + "  (Deis v1 API " + ApiServer.API_VERSION + ")");
       out.println("  git server:    ssh://git@" + git.host() + ":" + git.port() + "/APP.git");
-      out.println("  administrator: " + options.user + " (password " + password + "), key " + key.fingerprint() + " " + key.id());
+      out.println("  router:        http://APP." + router.platformDomain() + " at " + routerUrl(options.host, router.port()));
+      out.println("  administrator: " + options.user + " (password " + password + ")"
+          + key.map(k -> ", key " + k.fingerprint() + " " + k.id()).orElse(", no key yet: add one with deis keys:add"));
       out.println();
-      out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
-          + " on this host: single-tenant, for development only.");
+      if (!options.docker) {
+        out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
+            + " on this host: single-tenant, for development only.");
+        out.println();
+      }
+      out.println("With the deis v1 client, register (or log in as " + options.user + "):");
+      out.println("  deis register " + api.url());
       out.println();
       if (options.app.isPresent()) {
         out.println("Add the remote in your app's git repository and push:");
         out.println("  git remote add deis " + git.remoteUrl(options.app.get()));
         out.println("  git push deis master");
+        out.println("Then reach it through the router:");
+        out.println("  curl -H 'Host: " + options.app.get() + "." + router.platformDomain() + "' " + routerUrl(options.host, router.port()));
       } else {
         out.println("No app was created (--app NAME creates one). Its remote would be " + git.remoteUrl("NAME"));
       }
-      return new Running(deis, git, admin);
+      return new Running(deis, api, git, router, admin);
     } catch (RuntimeException e) {
+      router.close();
+      api.close();
       git.close();
       deis.close();
       throw e;
     }
   }
 
-  private static String readPublicKey(Optional<String> given) throws IOException {
+  private static Optional<String> readPublicKey(Optional<String> given) throws IOException {
     if (given.isPresent()) {
       String value = given.get();
       if (value.startsWith("ssh-") || value.startsWith("ecdsa-")) {
-        return value;
+        return Optional.of(value);
       }
       Path file = Path.of(value.replaceFirst("^~", System.getProperty("user.home")));
       if (!Files.isRegularFile(file)) {
         throw new IllegalArgumentException("--key " + value + ": no such file; give a public key file (.pub) or the key text");
       }
-      return Files.readString(file).strip();
+      return Optional.of(Files.readString(file).strip());
     }
-    Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
-    for (String name : DEFAULT_KEYS) {
-      Path file = ssh.resolve(name);
-      if (Files.isRegularFile(file)) {
-        return Files.readString(file).strip();
-      }
-    }
-    throw new IllegalArgumentException("no public key found in " + ssh + " (" + String.join(", ", DEFAULT_KEYS)
-        + "): pass --key FILE.pub, or create one with: ssh-keygen -t ed25519");
+    return Optional.empty(); // users add their keys through the API: deis keys:add
+  }
+
+  private static String routerUrl(String host, int port) {
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port + "/";
   }
 
   private static String randomPassword() {
@@ -169,17 +202,25 @@ public final class PlatformInABox {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  private record Options(Optional<String> app, Optional<String> key, String user, int port, String host, Path data) {
+  private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, int routerPort,
+      String host, Path data, boolean docker) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
       String user = "admin";
       int port = GitServer.DEFAULT_PORT;
+      int apiPort = ApiServer.DEFAULT_PORT;
+      int routerPort = 8080;
+      boolean docker = false;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
       List<String> rest = new ArrayList<>(List.of(args));
       while (!rest.isEmpty()) {
         String flag = rest.remove(0);
+        if (flag.equals("--docker")) {
+          docker = true;
+          continue;
+        }
         if (rest.isEmpty()) {
           throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unexpected argument '" + flag + "'");
         }
@@ -190,17 +231,21 @@ public final class PlatformInABox {
           case "--user" -> user = value;
           case "--host" -> host = value;
           case "--data" -> data = Path.of(value);
-          case "--port" -> {
-            try {
-              port = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port '" + value + "' is not a number");
-            }
-          }
+          case "--port" -> port = number(flag, value);
+          case "--api-port" -> apiPort = number(flag, value);
+          case "--router-port" -> routerPort = number(flag, value);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, host, data);
+      return new Options(app, key, user, port, apiPort, routerPort, host, data, docker);
+    }
+
+    private static int number(String flag, String value) {
+      try {
+        return Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(flag + " '" + value + "' is not a number");
+      }
     }
   }
 }

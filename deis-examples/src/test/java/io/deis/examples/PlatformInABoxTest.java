@@ -28,13 +28,15 @@ class PlatformInABoxTest {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     try (PlatformInABox.Running box = PlatformInABox.start(
-        new String[] {"--app", "myapp", "--key", key + ".pub", "--port", "0", "--data", tmp.resolve("data").toString()},
+        new String[] {"--app", "myapp", "--key", key + ".pub", "--port", "0", "--api-port", "0", "--router-port", "0", "--data",
+            tmp.resolve("data").toString()},
         new PrintStream(printed, true, StandardCharsets.UTF_8))) {
       String banner = printed.toString(StandardCharsets.UTF_8);
       String remote = "ssh://git@127.0.0.1:" + box.git().port() + "/myapp.git";
       assertThat(banner)
           .contains("git remote add deis " + remote)
           .contains("single-tenant, for development only")
+          .contains("deis register http://127.0.0.1:" + box.api().port())
           .contains(box.admin().keys().get(0).fingerprint());
 
       Path repo = tmp.resolve("myapp");
@@ -52,6 +54,16 @@ class PlatformInABoxTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(answer.body()).isEqualTo("Hello from Deis!\n");
       assertThat(printed.toString(StandardCharsets.UTF_8)).contains("[deis] myapp: admin deployed");
+
+      // The router the banner names reaches the app by its host name, as the README's curl does.
+      int routerPort = box.router().port();
+      assertThat(banner).contains("curl -H 'Host: myapp.local.deis' http://127.0.0.1:" + routerPort + "/");
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", routerPort)) {
+        socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: myapp.local.deis\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(response).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nHello from Deis!\n");
+      }
     }
   }
 

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>local scale-up of web 0 -> 20 through the controller, against starting the same 20
  *       processes directly (each waited for until its port accepts connections).
  * </ol>
- * Run: {@code mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.CoreBenchmark}
+ * Run: {@code mvn -q -pl deis-examples -am test-compile exec:java -Dexec.mainClass=io.deis.examples.bench.CoreBenchmark}
  */
 public final class CoreBenchmark {
   private static final int CHANGES = 4_000;

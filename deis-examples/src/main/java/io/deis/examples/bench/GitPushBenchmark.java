@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * Each is run {@value #RUNS} times into a fresh target, interleaved; the median is printed with its
  * ratio to OpenSSH. Run:
- * {@code mvn -q -pl deis-examples -am compile exec:java -Dexec.mainClass=io.deis.examples.bench.GitPushBenchmark}
+ * {@code mvn -q -pl deis-examples -am test-compile exec:java -Dexec.mainClass=io.deis.examples.bench.GitPushBenchmark}
  */
 public final class GitPushBenchmark {
   private static final int FILES = 2_000;

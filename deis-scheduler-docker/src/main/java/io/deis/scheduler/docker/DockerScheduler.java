@@ -1,6 +1,7 @@
 package io.deis.scheduler.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -13,6 +14,7 @@ import io.deis.model.Formation;
 import io.deis.model.Installation;
 import io.deis.model.Release;
 import io.deis.scheduler.ContainerFilter;
+import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ImageBuilder;
 import io.deis.scheduler.LogLine;
 import io.deis.scheduler.RunResult;
@@ -24,13 +26,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
- * The Deis scheduler on a Docker daemon: apps run as Docker containers named {@code app_v2.web.1},
- * labelled with app, release, type and number, on one user-defined network per app. The state
- * machine, rolling deploys and crash restarts are core's {@link RuntimeScheduler}; this class adds
- * the Docker runtime under it and removes an app's network and images when the app is destroyed.
+ * The Deis scheduler on a Docker daemon: apps run as Docker containers named
+ * {@code deis-jvm-<installation>-app_v2.web.1}, labelled with installation, app, release, type and
+ * number, on one user-defined network per app, with a pids limit, {@code no-new-privileges}, a
+ * reduced capability set and a default memory limit. The state machine, rolling deploys and
+ * reconciliation are core's {@link RuntimeScheduler}; this class adds the Docker runtime under it
+ * and removes an app's network and images when the app is destroyed.
  *
  * <pre>{@code
  * Scheduler scheduler = DockerScheduler.builder().build();   // DOCKER_HOST, else the default socket
@@ -38,21 +46,25 @@ import java.util.Set;
  * scheduler.deploy(release, Formation.parse("web=2 worker=1"));
  * }</pre>
  *
- * <p>A new DockerScheduler on the same daemon (a restarted controller) adopts the containers it
- * finds by their labels: those of each app's newest release are kept, older ones removed.
+ * <p>A scheduler sees only its installation's Docker objects: a new one started for the same
+ * installation (a restarted controller on the same store) adopts them as they are, and the
+ * controller's reconcile keeps those of each app's current release; another installation on the
+ * same daemon is never listed, adopted or removed.
  */
 public final class DockerScheduler implements Scheduler {
-  /** Deis's default PORT for an app that does not set one. */
-  public static final int DEFAULT_PORT = 5000;
+  /** The default of {@link Builder#outputLimit}: 1 MiB. */
+  public static final int DEFAULT_OUTPUT_LIMIT = 1 << 20;
+  /** The default of {@link Builder#logLinesLimit}. */
+  public static final int DEFAULT_LOG_LINES_LIMIT = 10_000;
   /** The stack image Procfile builds run on unless the builder names another. */
   public static final String DEFAULT_STACK_IMAGE = "heroku/heroku:24";
 
   private final DockerRuntime runtime;
   private final RuntimeScheduler delegate;
 
-  private DockerScheduler(DockerRuntime runtime, RuntimeScheduler.Options options) {
+  private DockerScheduler(DockerRuntime runtime, UnaryOperator<ContainerRuntime> wrapper, RuntimeScheduler.Options options) {
     this.runtime = runtime;
-    this.delegate = new RuntimeScheduler(runtime, options);
+    this.delegate = new RuntimeScheduler(wrapper.apply(runtime), options);
   }
 
   public static Builder builder() {
@@ -79,9 +91,12 @@ public final class DockerScheduler implements Scheduler {
     return delegate.reconcile(release, formation);
   }
 
+  /** The apps this installation has containers, a network or image tags of. */
   @Override
   public Set<AppName> apps() {
-    return delegate.apps();
+    Set<AppName> apps = new TreeSet<>(delegate.apps());
+    apps.addAll(runtime.appsWithResources());
+    return apps;
   }
 
   @Override
@@ -132,10 +147,17 @@ public final class DockerScheduler implements Scheduler {
     private DockerClient client;
     private String dockerHost;
     private String stackImage = DEFAULT_STACK_IMAGE;
-    private int defaultPort = DEFAULT_PORT;
     private RuntimeScheduler.Options options = RuntimeScheduler.Options.defaults();
     private Duration pullTimeout = Duration.ofMinutes(2);
     private Duration buildTimeout = Duration.ofMinutes(15);
+    private long pidsLimit = ContainerIsolation.DEFAULT_PIDS_LIMIT;
+    private Set<Capability> capabilities = ContainerIsolation.DEFAULT_CAPABILITIES;
+    private boolean noNewPrivileges = true;
+    private long defaultMemoryBytes = ContainerIsolation.DEFAULT_MEMORY_BYTES;
+    private boolean allowRemoteAdd;
+    private int outputLimit = DEFAULT_OUTPUT_LIMIT;
+    private int logLinesLimit = DEFAULT_LOG_LINES_LIMIT;
+    private UnaryOperator<ContainerRuntime> runtimeWrapper = UnaryOperator.identity();
 
     private Builder() {}
 
@@ -163,29 +185,100 @@ public final class DockerScheduler implements Scheduler {
       return this;
     }
 
-    /** The PORT containers get when the app's config does not set one; 5000 as on Deis. */
-    public Builder defaultPort(int port) {
-      if (port < 1 || port > 65535) {
-        throw new InvalidInputException("default port " + port + " is not a port number from 1 to 65535");
-      }
-      this.defaultPort = port;
-      return this;
-    }
-
     public Builder options(RuntimeScheduler.Options options) {
       this.options = Objects.requireNonNull(options, "options");
       return this;
     }
 
-    /** How long pulling a missing image may take before its build fails. */
+    /** How long pulling a missing image may take before its build fails; default 2 minutes, 1 second to 1 hour. */
     public Builder pullTimeout(Duration timeout) {
-      this.pullTimeout = Objects.requireNonNull(timeout, "timeout");
+      this.pullTimeout = between("pullTimeout", timeout, Duration.ofSeconds(1), Duration.ofHours(1));
       return this;
     }
 
-    /** How long a {@code docker build} may take before its build fails. */
+    /** How long a {@code docker build} may take before its build fails; default 15 minutes, 1 second to 6 hours. */
     public Builder buildTimeout(Duration timeout) {
-      this.buildTimeout = Objects.requireNonNull(timeout, "timeout");
+      this.buildTimeout = between("buildTimeout", timeout, Duration.ofSeconds(1), Duration.ofHours(6));
+      return this;
+    }
+
+    /**
+     * The most processes (threads included) one container may have, so that a fork bomb stays in
+     * its container; default {@value ContainerIsolation#DEFAULT_PIDS_LIMIT}, 16 to 4,194,304.
+     */
+    public Builder pidsLimit(long limit) {
+      this.pidsLimit = between("pidsLimit", limit, 16, 4_194_304);
+      return this;
+    }
+
+    /**
+     * The Linux capabilities containers keep; all others are dropped. Names as Docker spells them
+     * ({@code NET_BIND_SERVICE}, with or without {@code CAP_}). Default: CHOWN, DAC_OVERRIDE,
+     * FOWNER, FSETID, KILL, NET_BIND_SERVICE, SETGID, SETUID (Docker's own default set without
+     * NET_RAW, MKNOD, AUDIT_WRITE, SETFCAP, SETPCAP and SYS_CHROOT).
+     */
+    public Builder capabilities(Set<String> names) {
+      if (names == null) {
+        throw new InvalidInputException("capabilities are null: name a set such as " + sorted(ContainerIsolation.DEFAULT_CAPABILITIES)
+            + ", or an empty set for none");
+      }
+      Set<Capability> chosen = EnumSet.noneOf(Capability.class);
+      for (String name : names) {
+        String bare = name == null ? "" : name.strip().toUpperCase(Locale.ROOT).replaceFirst("^CAP_", "");
+        try {
+          Capability capability = Capability.valueOf(bare);
+          if (capability == Capability.ALL) {
+            throw new IllegalArgumentException();
+          }
+          chosen.add(capability);
+        } catch (IllegalArgumentException e) {
+          throw new InvalidInputException("capability '" + name + "' is not a Linux capability Docker knows: use names such as "
+              + sorted(ContainerIsolation.DEFAULT_CAPABILITIES));
+        }
+      }
+      this.capabilities = chosen;
+      return this;
+    }
+
+    /** Whether containers run with {@code no-new-privileges} (setuid binaries gain nothing); default true. */
+    public Builder noNewPrivileges(boolean enabled) {
+      this.noNewPrivileges = enabled;
+      return this;
+    }
+
+    /**
+     * The memory limit of a container whose app sets none with {@code limits:set}; default 512 MiB,
+     * 6 MiB (Docker's least) to 1 TiB.
+     */
+    public Builder defaultMemoryLimit(long bytes) {
+      this.defaultMemoryBytes = between("defaultMemoryLimit", bytes, 6L << 20, 1L << 40);
+      return this;
+    }
+
+    /** Whether a Dockerfile may {@code ADD} from a URL (the build fetches from the network); default false. */
+    public Builder allowRemoteAdd(boolean allowed) {
+      this.allowRemoteAdd = allowed;
+      return this;
+    }
+
+    /**
+     * The most bytes of a one-off run's output, and of one container's log, read into memory: the
+     * tail is kept (a run's output says how much was cut); default 1 MiB, 1 KiB to 64 MiB.
+     */
+    public Builder outputLimit(int bytes) {
+      this.outputLimit = (int) between("outputLimit", bytes, 1024, 64 << 20);
+      return this;
+    }
+
+    /** The most log lines read from one container, whatever a caller asks for; default 10,000, 1 to 1,000,000. */
+    public Builder logLinesLimit(int lines) {
+      this.logLinesLimit = (int) between("logLinesLimit", lines, 1, 1_000_000);
+      return this;
+    }
+
+    /** For tests: wraps the Docker runtime the scheduler drives (a fault-injecting runtime). */
+    Builder runtimeWrapper(UnaryOperator<ContainerRuntime> wrapper) {
+      this.runtimeWrapper = Objects.requireNonNull(wrapper, "wrapper");
       return this;
     }
 
@@ -213,15 +306,34 @@ public final class DockerScheduler implements Scheduler {
       // a given client's address is unknown, and an unreachable address is detected on the first check anyway.
       boolean local = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
           && (!owns || "unix".equals(config.getDockerHost().getScheme()));
-      DockerRuntime runtime = new DockerRuntime(docker, owns, stackImage, defaultPort, pullTimeout, buildTimeout,
-          options.deployTimeout(), local);
+      ContainerIsolation isolation = new ContainerIsolation(pidsLimit, capabilities, noNewPrivileges, defaultMemoryBytes);
+      DockerRuntime runtime = new DockerRuntime(docker, owns, new DockerRuntime.Settings(stackImage, pullTimeout, buildTimeout,
+          options.deployTimeout(), local, isolation, allowRemoteAdd, outputLimit, logLinesLimit));
       try {
-        return new DockerScheduler(runtime, options);
+        return new DockerScheduler(runtime, runtimeWrapper, options);
       } catch (RuntimeException e) {
         runtime.close();
         throw e;
       }
     }
+  }
+
+  private static long between(String option, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new InvalidInputException(option + " " + value + " is out of range: use " + min + " to " + max);
+    }
+    return value;
+  }
+
+  private static Duration between(String option, Duration value, Duration min, Duration max) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new InvalidInputException(option + " " + value + " is out of range: use " + min + " to " + max);
+    }
+    return value;
+  }
+
+  private static String sorted(Set<Capability> capabilities) {
+    return capabilities.stream().map(Enum::name).sorted().toList().toString();
   }
 
   /** The standard configuration (DOCKER_HOST, DOCKER_TLS_VERIFY, ~/.docker), with {@code host} instead of DOCKER_HOST when given. */

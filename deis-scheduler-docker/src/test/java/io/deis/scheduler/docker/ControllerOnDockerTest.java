@@ -49,10 +49,11 @@ class ControllerOnDockerTest {
       git.commit().setMessage("app").setAuthor(who).setCommitter(who).call();
     }
     DockerClient docker = TestDocker.client();
-    String app = "dkr-controller";
+    String app = "dt-controller";
 
     try (Controller deis = Controller.builder().scheduler(TestDocker.newScheduler()).dataDirectory(tmp.resolve("data"))
         .passwordHashIterations(1000).build()) {
+      TestDocker.track(deis.installation());
       deis.register("alice", "alice-password", "");
       Session alice = deis.login("alice", "alice-password");
       alice.createApp(app);
@@ -62,7 +63,7 @@ class ControllerOnDockerTest {
       Release v3 = alice.deploy(app, BuildSource.commit(repo, "HEAD"), progress::add);
 
       assertThat(v3.version()).isEqualTo(3);
-      assertThat(v3.build().orElseThrow().image()).hasValueSatisfying(i -> assertThat(i).startsWith("deis-jvm/" + app + ":"));
+      assertThat(v3.build().orElseThrow().image()).hasValueSatisfying(i -> assertThat(i).startsWith("deis-jvm/" + deis.installation().id() + "/" + app + ":"));
       assertThat(progress).contains("-----> Procfile declares types -> web", "       done, " + app + ":v3 deployed");
       assertThat(get(alice.endpoints(app).get(0))).isEqualTo("hello from docker");
 

@@ -2,6 +2,7 @@ package io.deis.scheduler.docker;
 
 import io.deis.model.AppName;
 import io.deis.model.Build;
+import io.deis.model.Installation;
 import io.deis.model.Procfile;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.contract.ExecutingSchedulerContract;
@@ -35,6 +36,12 @@ class DockerSchedulerContractTest extends ExecutingSchedulerContract {
   protected Build runnableBuild(AppName app, Procfile procfile) {
     Build source = TestDocker.sourceBuild(sources, app, procfile, Optional.empty(), Map.of());
     return scheduler.imageBuilder().build(source, log::debug);
+  }
+
+  /** An installation of this test run, so that the sweep removes what the test leaves. */
+  @Override
+  protected Installation installation() {
+    return TestDocker.newInstallation();
   }
 
   @Override

@@ -65,7 +65,7 @@ class DockerSchedulerTest {
   @BeforeEach
   void start() {
     scheduler = TestDocker.startedScheduler();
-    app = AppName.of("dkr-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
+    app = AppName.of("dt-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
   }
 
   @AfterEach
@@ -89,18 +89,18 @@ class DockerSchedulerTest {
             .memory(ProcessType.of("worker"), "64M").cpu(ProcessType.of("worker"), 256).build());
     scheduler.deploy(v2, Formation.parse("web=1 worker=1"));
 
-    InspectContainerResponse worker = docker.inspectContainerCmd(app + "_v2.worker.1").exec();
+    InspectContainerResponse worker = docker.inspectContainerCmd(named("_v2.worker.1")).exec();
     assertThat(worker.getHostConfig().getMemory()).isEqualTo(64L << 20);
     assertThat(worker.getHostConfig().getCpuShares()).isEqualTo(256);
     assertThat(worker.getConfig().getLabels()).containsAllEntriesOf(Labels.forContainer(TestDocker.INSTALLATION, app, 2, ProcessType.of("worker"), 1));
     assertThat(worker.getConfig().getEnv()).contains("GREETING=limited", "PORT=8080");
-    assertThat(worker.getHostConfig().getNetworkMode()).isEqualTo("deis-jvm-" + app);
-    assertThat(worker.getNetworkSettings().getNetworks().get("deis-jvm-" + app).getAliases()).contains("worker");
+    assertThat(worker.getHostConfig().getNetworkMode()).isEqualTo(network());
+    assertThat(worker.getNetworkSettings().getNetworks().get(network()).getAliases()).contains("worker");
     assertThat(worker.getMounts()).as("no volumes").isEmpty();
-    assertThat(worker.getConfig().getImage()).isEqualTo("deis-jvm/" + app + ":v2");
+    assertThat(worker.getConfig().getImage()).isEqualTo(repository() + ":v2");
 
-    InspectContainerResponse web = docker.inspectContainerCmd(app + "_v2.web.1").exec();
-    assertThat(web.getHostConfig().getMemory()).as("no limit configured for web").isZero();
+    InspectContainerResponse web = docker.inspectContainerCmd(named("_v2.web.1")).exec();
+    assertThat(web.getHostConfig().getMemory()).as("no limit configured for web: the default").isEqualTo(512L << 20);
     Container webContainer = scheduler.containers(app).get(0);
     // The config's PORT wins over the default, and the web container publishes it on a loopback port.
     assertThat(webContainer.endpoint()).hasValueSatisfying(e -> assertThat(e.host()).isEqualTo("127.0.0.1"));
@@ -122,7 +122,7 @@ class DockerSchedulerTest {
       assertThat(l.text()).isEqualTo("GOT hello-over-alias");
     });
     // Nothing set PORT, so every container got Deis's default.
-    assertThat(docker.inspectContainerCmd(app + "_v2.worker.1").exec().getConfig().getEnv()).contains("PORT=5000");
+    assertThat(docker.inspectContainerCmd(named("_v2.worker.1")).exec().getConfig().getEnv()).contains("PORT=5000");
   }
 
   @Test
@@ -134,7 +134,7 @@ class DockerSchedulerTest {
         Map.of("index.html", "built from a Dockerfile\n"));
     List<String> progress = new ArrayList<>();
     Build built = scheduler.imageBuilder().build(source, progress::add);
-    assertThat(built.image()).hasValueSatisfying(i -> assertThat(i).startsWith("deis-jvm/" + app + ":build-"));
+    assertThat(built.image()).hasValueSatisfying(i -> assertThat(i).startsWith(repository() + ":build-"));
     assertThat(progress).anyMatch(l -> l.contains("COPY index.html"));
 
     Release v2 = release(built, ConfigChange.builder().build());
@@ -160,7 +160,7 @@ class DockerSchedulerTest {
   void aContainerKilledOutsideTheSchedulerGoesDownWithItsExitCodeAndComesBackFresh() {
     Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
     scheduler.deploy(v2, Formation.parse("worker=1"));
-    String name = app + "_v2.worker.1";
+    String name = named("_v2.worker.1");
     String before = docker.inspectContainerCmd(name).exec().getId();
 
     docker.killContainerCmd(name).exec(); // SIGKILL: exit code 137, noticed through the event stream
@@ -183,7 +183,7 @@ class DockerSchedulerTest {
   @Test
   void aFileWrittenInAContainerIsGoneAfterARestart() throws Exception {
     scheduler.deploy(release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build()), Formation.parse("worker=1"));
-    String name = app + "_v2.worker.1";
+    String name = named("_v2.worker.1");
     assertThat(exec(name, "echo scratch > /app/scratch && test -e /app/scratch")).isZero();
 
     scheduler.restart(app, ContainerFilter.all());
@@ -202,8 +202,8 @@ class DockerSchedulerTest {
     scheduler.close(); // the controller goes away; its containers keep running
 
     // While no controller runs: a worker crashes, and a container of an old release is still around.
-    docker.killContainerCmd(app + "_v2.worker.2").exec();
-    String stale = docker.createContainerCmd(TestDocker.stackImage()).withName(app + "_v1.worker.1")
+    docker.killContainerCmd(named("_v2.worker.2")).exec();
+    String stale = docker.createContainerCmd(TestDocker.stackImage()).withName(named("_v1.worker.1"))
         .withLabels(Labels.forContainer(TestDocker.INSTALLATION, app, 1, ProcessType.of("worker"), 1)).withCmd("sleep", "1000").exec().getId();
     docker.startContainerCmd(stale).exec();
 
@@ -221,14 +221,14 @@ class DockerSchedulerTest {
     }
     Map<String, String> now = dockerIdsByName();
     assertThat(now.keySet()).as("exactly the v2 containers, the stale v1 one removed")
-        .containsExactlyInAnyOrder(app + "_v2.web.1", app + "_v2.web.2", app + "_v2.worker.1", app + "_v2.worker.2");
-    assertThat(now.get(app + "_v2.web.1")).as("running containers are adopted, not recreated").isEqualTo(dockerIds.get(app + "_v2.web.1"));
-    assertThat(now.get(app + "_v2.worker.1")).isEqualTo(dockerIds.get(app + "_v2.worker.1"));
-    assertThat(now.get(app + "_v2.worker.2")).as("the crashed one was started fresh").isNotEqualTo(dockerIds.get(app + "_v2.worker.2"));
+        .containsExactlyInAnyOrder(named("_v2.web.1"), named("_v2.web.2"), named("_v2.worker.1"), named("_v2.worker.2"));
+    assertThat(now.get(named("_v2.web.1"))).as("running containers are adopted, not recreated").isEqualTo(dockerIds.get(named("_v2.web.1")));
+    assertThat(now.get(named("_v2.worker.1"))).isEqualTo(dockerIds.get(named("_v2.worker.1")));
+    assertThat(now.get(named("_v2.worker.2"))).as("the crashed one was started fresh").isNotEqualTo(dockerIds.get(named("_v2.worker.2")));
 
     // The adopted containers are fully managed: a new release replaces them all.
     scheduler.deploy(release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build()), Formation.parse("worker=1"));
-    assertThat(dockerIdsByName().keySet()).containsExactly(app + "_v3.worker.1");
+    assertThat(dockerIdsByName().keySet()).containsExactly(named("_v3.worker.1"));
   }
 
   @Test
@@ -243,13 +243,13 @@ class DockerSchedulerTest {
     assertThat(run).isEqualTo(new RunResult(4, "one-off"));
     Release v3 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
     scheduler.deploy(v3, Formation.parse("worker=1"));
-    assertThat(docker.listImagesCmd().withReferenceFilter("deis-jvm/" + app).exec()).isNotEmpty();
+    assertThat(docker.listImagesCmd().withReferenceFilter(repository()).exec()).isNotEmpty();
 
     scheduler.destroy(app);
 
     assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Labels.forApp(TestDocker.INSTALLATION, app)).exec()).isEmpty();
-    assertThat(docker.listNetworksCmd().exec()).noneMatch(n -> n.getName().equals("deis-jvm-" + app));
-    assertThat(docker.listImagesCmd().withReferenceFilter("deis-jvm/" + app).exec()).isEmpty();
+    assertThat(docker.listNetworksCmd().exec()).noneMatch(n -> n.getName().equals(network()));
+    assertThat(docker.listImagesCmd().withReferenceFilter(repository()).exec()).isEmpty();
     assertThat(docker.inspectImageCmd(TestDocker.stackImage()).exec().getId()).as("the shared image stays").isNotEmpty();
   }
 
@@ -258,13 +258,13 @@ class DockerSchedulerTest {
     Release v2 = release(procfileBuild("worker", "exec sleep 1000"), ConfigChange.builder().build());
     scheduler.deploy(v2, Formation.parse("worker=1"));
     scheduler.scale(v2, Formation.parse("worker=0"));
-    docker.removeNetworkCmd("deis-jvm-" + app).exec();
+    docker.removeNetworkCmd(network()).exec();
 
     scheduler.scale(v2, Formation.parse("worker=1"));
 
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
-    assertThat(docker.inspectContainerCmd(app + "_v2.worker.1").exec().getNetworkSettings().getNetworks())
-        .containsKey("deis-jvm-" + app);
+    assertThat(docker.inspectContainerCmd(named("_v2.worker.1")).exec().getNetworkSettings().getNetworks())
+        .containsKey(network());
   }
 
   @Test
@@ -307,6 +307,7 @@ class DockerSchedulerTest {
   void anImageThatIsMissingAndCannotBePulledIsAClearBuildError() {
     try (DockerScheduler impatient = DockerScheduler.builder().stackImage(TestDocker.stackImage())
         .options(TestDocker.fastOptions()).pullTimeout(Duration.ofSeconds(20)).build()) {
+      impatient.start(TestDocker.INSTALLATION);
       Build missing = new Build(UUID.randomUUID().toString(), app, "tester", Instant.now(), Optional.empty(),
           Optional.of("deis-jvm-test/not-on-this-host:1"), Procfile.EMPTY, Optional.empty(), Optional.empty());
 
@@ -327,6 +328,19 @@ class DockerSchedulerTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The Docker name of the app's container of this job name suffix ({@code _v2.web.1}). */
+  private String named(String jobSuffix) {
+    return "deis-jvm-" + TestDocker.INSTALLATION.id() + "-" + app + jobSuffix;
+  }
+
+  private String network() {
+    return "deis-jvm-" + TestDocker.INSTALLATION.id() + "-" + app;
+  }
+
+  private String repository() {
+    return "deis-jvm/" + TestDocker.INSTALLATION.id() + "/" + app;
+  }
 
   private Build procfileBuild(String... typeThenCommand) {
     StringBuilder text = new StringBuilder();

@@ -22,21 +22,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What the Docker tests share: one client, the busybox stack image they build from scratch
- * (nothing is ever pulled), and the sweep that removes everything they made.
+ * (nothing is ever pulled), and the sweep that removes everything they made. Every scheduler a
+ * test starts belongs to an installation made by {@link #newInstallation()}, and the sweep removes
+ * exactly those installations' containers, networks and image tags, plus this run's stack image
+ * tag: test runs of other people on the same daemon are never touched.
  */
 public final class TestDocker {
   private static final Logger log = LoggerFactory.getLogger(TestDocker.class);
   /** The label on the test images themselves, so that the sweep finds them. */
   static final String TEST_LABEL = "io.deis.test";
-  static final String STACK_IMAGE = "deis-jvm-test/busybox:1";
-  /** Every test app's name starts with one of these, so that the sweep touches nothing else. */
-  static final List<String> APP_PREFIXES = List.of("contract-", "dkr-", "bench-");
+  /** This test run's own tag of the stack image, so that a sweep of another run never removes it. */
+  static final String STACK_IMAGE = "deis-jvm-test/busybox:" + UUID.randomUUID().toString().substring(0, 12);
+  /** The installations of this test run: the only ones the sweep touches. */
+  private static final Set<String> INSTALLATIONS = ConcurrentHashMap.newKeySet();
 
   private static DockerClient client;
   private static boolean stackBuilt;
@@ -55,8 +60,15 @@ public final class TestDocker {
     return io.deis.scheduler.contract.SchedulerContract.fastOptions();
   }
 
-  /** The installation of the schedulers this test run starts by itself (the contract starts its own). */
-  static final Installation INSTALLATION = Installation.generate();
+  /** A new installation, recorded so that the sweep removes what it made. */
+  public static Installation newInstallation() {
+    Installation installation = Installation.generate();
+    INSTALLATIONS.add(installation.id());
+    return installation;
+  }
+
+  /** The installation of the schedulers this test run starts by itself. */
+  static final Installation INSTALLATION = newInstallation();
 
   static DockerScheduler newScheduler() {
     return DockerScheduler.builder().stackImage(stackImage()).options(fastOptions()).build();
@@ -152,31 +164,25 @@ public final class TestDocker {
     return "mkdir -p /tmp/www && echo \"$GREETING\" > /tmp/www/index.html && exec httpd -f -p \"$PORT\" -h /tmp/www";
   }
 
-  static boolean isTestApp(String app) {
-    return app != null && APP_PREFIXES.stream().anyMatch(app::startsWith);
-  }
-
-  /** Removes every container, network and image tag of the test apps; the stack image too when {@code all}. */
+  /** Removes every container, network and image tag of this run's installations; this run's stack image tag too when {@code all}. */
   public static synchronized void sweep(boolean all) {
     DockerClient docker = client();
     try {
       for (var c : docker.listContainersCmd().withShowAll(true)
           .withLabelFilter(Map.of(Labels.HERITAGE, Labels.HERITAGE_VALUE)).exec()) {
-        if (isTestApp(c.getLabels().get(Labels.APP))) {
+        if (ours(c.getLabels())) {
           quietly(() -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
         }
       }
       for (var n : docker.listNetworksCmd().exec()) {
-        if (n.getLabels() != null && Labels.HERITAGE_VALUE.equals(n.getLabels().get(Labels.HERITAGE))
-            && isTestApp(n.getLabels().get(Labels.APP))) {
+        if (ours(n.getLabels())) {
           quietly(() -> docker.removeNetworkCmd(n.getId()).exec());
         }
       }
       for (Image image : docker.listImagesCmd().exec()) {
         for (String tag : image.getRepoTags() == null ? new String[0] : image.getRepoTags()) {
-          String app = tag.startsWith(DockerImageBuilder.REPOSITORY_PREFIX)
-              ? tag.substring(DockerImageBuilder.REPOSITORY_PREFIX.length(), Math.max(tag.indexOf(':'), 0)) : null;
-          if (isTestApp(app) || all && tag.equals(STACK_IMAGE)) {
+          boolean ours = INSTALLATIONS.stream().anyMatch(id -> tag.startsWith(DockerNames.REPOSITORY_ROOT + id + "/"));
+          if (ours || all && tag.equals(STACK_IMAGE)) {
             quietly(() -> docker.removeImageCmd(tag).withForce(true).exec());
           }
         }
@@ -187,6 +193,18 @@ public final class TestDocker {
     } catch (DockerException e) {
       log.warn("sweep of the test apps failed: {}", e.getMessage());
     }
+  }
+
+  /** Whether the labels are those of an object of one of this run's installations. */
+  private static boolean ours(Map<String, String> labels) {
+    String installation = labels == null ? null : labels.get(Labels.INSTALLATION);
+    return installation != null && Labels.HERITAGE_VALUE.equals(labels.get(Labels.HERITAGE)) && INSTALLATIONS.contains(installation);
+  }
+
+  /** Records an installation made elsewhere (a controller's store), so that the sweep removes what it made. */
+  public static Installation track(Installation installation) {
+    INSTALLATIONS.add(installation.id());
+    return installation;
   }
 
   private static void quietly(Runnable r) {

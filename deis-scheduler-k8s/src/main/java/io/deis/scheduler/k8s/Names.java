@@ -2,6 +2,7 @@ package io.deis.scheduler.k8s;
 
 import io.deis.model.AppName;
 import io.deis.model.ProcessType;
+import io.deis.scheduler.ContainerSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,8 +14,8 @@ import java.util.HexFormat;
  * ({@link Scope}); names only have to be valid and not collide.
  */
 final class Names {
-  /** Every container listens on this port, given to it as {@code PORT}, as in Deis Workflow. */
-  static final int PORT = 5000;
+  /** Every container listens on this port, given to it as {@code PORT}: the core's one default, as in Deis Workflow. */
+  static final int PORT = ContainerSpec.DEFAULT_PORT;
   /** The port a Service answers on inside the cluster. */
   static final int SERVICE_PORT = 80;
   /** Set on a Deployment's pod template by {@code restart}, as {@code kubectl rollout restart} does. */

@@ -7,6 +7,7 @@ import io.deis.model.Build;
 import io.deis.model.Config;
 import io.deis.model.ConfigChange;
 import io.deis.model.Formation;
+import io.deis.model.Installation;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
 import io.deis.scheduler.Labels;
@@ -48,6 +49,10 @@ public final class DockerSchedulerBenchmark {
         .withStopGrace(Duration.ofSeconds(2)).withMinUptime(Duration.ZERO).withDeployTimeout(Duration.ofSeconds(120));
     Path sources = Files.createTempDirectory("deis-bench-");
     DockerScheduler scheduler = DockerScheduler.builder().stackImage(TestDocker.stackImage()).options(options).build();
+    Installation installation = TestDocker.newInstallation();
+    scheduler.start(installation);
+    String image = "deis-jvm/" + installation.id() + "/" + app + ":v2";
+    String network = "deis-jvm-" + installation.id() + "-" + app;
     try {
       Build build = scheduler.imageBuilder().build(TestDocker.sourceBuild(sources, app,
           Procfile.parse("web: " + TestDocker.webCommand() + "\n"), Optional.empty(), Map.of()), line -> { });
@@ -55,7 +60,7 @@ public final class DockerSchedulerBenchmark {
       // Warm-up: the app's network, the release tag and the daemon's caches exist before anything is timed.
       scheduler.deploy(v2, Formation.parse("web=1"));
       scheduler.scale(v2, Formation.parse("web=0"));
-      cli(app, 1, "deis-jvm/" + app + ":v2");
+      cli(app, installation, 1, image, network);
 
       List<Long> schedulerMs = new ArrayList<>();
       List<Long> cliMs = new ArrayList<>();
@@ -64,7 +69,7 @@ public final class DockerSchedulerBenchmark {
         scheduler.scale(v2, Formation.parse("web=" + SCALE));
         long s = ms(t0);
         scheduler.scale(v2, Formation.parse("web=0"));
-        long c = cli(app, SCALE, "deis-jvm/" + app + ":v2");
+        long c = cli(app, installation, SCALE, image, network);
         schedulerMs.add(s);
         cliMs.add(c);
         System.out.printf("round %d: DockerScheduler web 0->%d %d ms, docker CLI %d x run -d in parallel %d ms%n",
@@ -92,17 +97,21 @@ public final class DockerSchedulerBenchmark {
   }
 
   /**
-   * Starts {@code n} containers like the scheduler's web containers with {@code docker run -d}, all
-   * at once, waits until every CLI has returned, and removes them again. Returns the time to start.
+   * Starts {@code n} containers like the scheduler's web containers (same image, command, network,
+   * port publishing and isolation flags) with {@code docker run -d}, all at once, waits until every
+   * CLI has returned, and removes them again. Returns the time to start.
    */
-  private static long cli(AppName app, int n, String image) throws IOException, InterruptedException {
+  private static long cli(AppName app, Installation installation, int n, String image, String network) throws IOException, InterruptedException {
     List<Process> runs = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int i = 1; i <= n; i++) {
       runs.add(new ProcessBuilder("docker", "run", "-d", "--init", "--name", app + "-cli-" + i,
-          "--network", "deis-jvm-" + app, "--network-alias", "web", "-p", "127.0.0.1::5000",
+          "--pids-limit", "1024", "--memory", "512m", "--security-opt", "no-new-privileges:true", "--cap-drop", "ALL",
+          "--cap-add", "CHOWN", "--cap-add", "DAC_OVERRIDE", "--cap-add", "FOWNER", "--cap-add", "FSETID", "--cap-add", "KILL",
+          "--cap-add", "NET_BIND_SERVICE", "--cap-add", "SETGID", "--cap-add", "SETUID",
+          "--network", network, "--network-alias", "web", "-p", "127.0.0.1::5000",
           "-e", "PORT=5000", "-e", "GREETING=cli", "--label", Labels.HERITAGE + "=" + Labels.HERITAGE_VALUE,
-          "--label", Labels.APP + "=" + app, "--label", Labels.TYPE + "=run",
+          "--label", Labels.INSTALLATION + "=" + installation.id(), "--label", Labels.APP + "=" + app, "--label", Labels.TYPE + "=run",
           "--entrypoint", "/bin/sh", image, "-c", TestDocker.webCommand())
           .redirectErrorStream(true).start());
     }
