@@ -71,7 +71,8 @@ public final class Controller implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** The source of the controller's own lines in an app's log: shown as {@code deis[api]}. */
   static final String CONTROLLER_LOG_SOURCE = "api";
-  private static final int APP_LOG_LINES = 1000;
+  /** Tokens are 40 hex characters and fingerprints about 50: anything much longer is no credential. */
+  private static final int MAX_TOKEN_LENGTH = 256;
 
   final Store store;
   final Scheduler scheduler;
@@ -82,6 +83,10 @@ public final class Controller implements AutoCloseable {
   final PasswordHasher passwords;
   final Clock clock;
   final RegistrationMode registrationMode;
+  final Limits limits;
+  private final AttemptLimiter attempts;
+  /** The scheduler does not isolate tenants and the embedder did not vouch for every user: one user only. */
+  private final boolean singleTenant;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<AppName, Deque<LogLine>> appLogs = new ConcurrentHashMap<>();
@@ -96,6 +101,9 @@ public final class Controller implements AutoCloseable {
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
     this.registrationMode = b.registrationMode;
+    this.limits = b.limits;
+    this.attempts = new AttemptLimiter(limits, clock);
+    this.singleTenant = !scheduler.isolatesTenants() && !b.trustedUsersOnly;
     this.listeners.addAll(b.listeners);
     this.installation = store.installation();
     this.reconciler = new Reconciler(store, this::reconcileLocked, scheduler::apps, b.reconcileInterval, b.leaseTtl);
@@ -111,34 +119,48 @@ public final class Controller implements AutoCloseable {
   // ---------------------------------------------------------------- users and authentication
 
   /**
-   * Registers a user. The first user the store ever holds becomes an administrator. Unless the {@link Builder#registrationMode registration mode} is ENABLED (the default), only
-   * that first user may register here; administrators register others with {@link Session#register}.
+   * Registers a user. The first user the store ever holds becomes an administrator. Unless the
+   * {@link Builder#registrationMode registration mode} is ENABLED (the default), only that first
+   * user may register here; administrators register others with {@link Session#register}. On a
+   * scheduler that does not isolate tenants (the local runtime) only that first user may exist,
+   * unless the embedder said every user is trusted ({@link Builder#trustedUsersOnly}).
    *
-   * @throws InvalidInputException for a malformed username or an empty password
+   * <p>A front-end that serves strangers first counts the attempt with {@link #authAttempts()}.
+   *
+   * @throws InvalidInputException for a malformed username, e-mail or password
    * @throws io.deis.error.ConflictException when the username is taken
-   * @throws PermissionDeniedException when the registration mode does not let anyone register
+   * @throws PermissionDeniedException when the registration mode, or a single-tenant scheduler, does not let this one register
    */
   public User register(String username, String password, String email) {
     return register(username, password, email, Optional.empty());
   }
 
   private PermissionDeniedException registrationRefused() {
+    if (singleTenant) {
+      return singleTenantRefusal();
+    }
     return new PermissionDeniedException(registrationMode == RegistrationMode.DISABLED
         ? "Registration is disabled" : "Registration is restricted to administrators");
+  }
+
+  private PermissionDeniedException singleTenantRefusal() {
+    return new PermissionDeniedException("this platform serves one user: its scheduler (the local runtime) runs pushed code as "
+        + "the host's own user, unconfined, so users are not isolated from each other. Use the Docker or Kubernetes backend "
+        + "for several users, or, when every user is trusted with the host, build the controller with trustedUsersOnly(true)");
   }
 
   /** Registers a user on behalf of {@code by} (a session's user), or of nobody: the mode is checked here, once. */
   User register(String username, String password, String email, Optional<User> by) {
     User.checkUsername(username);
-    if (password == null || password.isEmpty()) {
-      throw new InvalidInputException("password for '" + username + "' is empty");
-    }
-    String hash = passwords.hash(password);
+    PasswordHasher.check("password for '" + username + "'", password);
+    User.checkEmail(email == null ? "" : email);
     boolean byAdmin = by.map(User::admin).orElse(false);
-    boolean restricted = registrationMode == RegistrationMode.DISABLED || registrationMode == RegistrationMode.ADMIN_ONLY && !byAdmin;
+    boolean restricted = singleTenant
+        || registrationMode == RegistrationMode.DISABLED || registrationMode == RegistrationMode.ADMIN_ONLY && !byAdmin;
     if (restricted && !store.users().isEmpty()) {
       throw registrationRefused();
     }
+    String hash = passwords.hash(password);
     // The store makes the first user ever an administrator, atomically: never the next stranger
     // after the last administrator dropped their rights.
     User user = store.createUser(new User(username, email == null ? "" : email, false, now()), hash);
@@ -153,30 +175,71 @@ public final class Controller implements AutoCloseable {
     return user;
   }
 
-  /** Checks a password and returns a session with a new API token. */
+  /**
+   * Checks a password and returns a session with a new API token. An unknown user costs the same
+   * password-hash time as a known one, so the time taken does not tell which usernames exist.
+   * A front-end that serves strangers first counts the attempt with {@link #authAttempts()}.
+   *
+   * @throws AuthenticationException for an unknown user or a wrong password (one message for both)
+   * @throws InvalidInputException for a null username or password
+   */
   public Session login(String username, String password) {
+    if (username == null || password == null) {
+      throw new InvalidInputException((username == null ? "username" : "password") + " is missing (null)");
+    }
     String hash = store.passwordHash(username).orElse(null);
-    if (hash == null || password == null || !passwords.matches(password, hash)) {
+    // The dummy hash has the current iteration count, so an unknown user's attempt does the same work.
+    boolean matches = passwords.matches(password, hash != null ? hash : passwords.unmatchable());
+    if (hash == null || !matches) {
       throw new AuthenticationException("Unable to log in with provided credentials.");
     }
+    checkTenancy();
     return new Session(this, username, Optional.of(issueToken(username)));
   }
 
   /** The session of an API token from {@link #login} or {@link Session#regenerateToken()}. */
   public Session authenticate(String token) {
-    String username = token == null ? null : store.userForToken(tokenHash(token)).orElse(null);
+    String username = token == null || token.length() > MAX_TOKEN_LENGTH ? null : store.userForToken(tokenHash(token)).orElse(null);
     if (username == null || store.user(username).isEmpty()) {
       throw new AuthenticationException("Invalid token.");
     }
+    checkTenancy();
     return new Session(this, username, Optional.of(token));
   }
 
   /** The session of the owner of an SSH key, found by its SHA256 fingerprint ({@code SHA256:...}): how git push authenticates. */
   public Session authenticateKey(String sha256Fingerprint) {
+    if (sha256Fingerprint == null || sha256Fingerprint.length() > MAX_TOKEN_LENGTH) {
+      throw new AuthenticationException("key fingerprint " + io.deis.error.DeisException.quote(sha256Fingerprint)
+          + " is not registered: add the key with 'deis keys:add'");
+    }
     String owner = store.keyByFingerprint(sha256Fingerprint)
         .orElseThrow(() -> new AuthenticationException("key " + sha256Fingerprint + " is not registered: add it with 'deis keys:add'"))
         .owner();
+    checkTenancy();
     return new Session(this, owner, Optional.empty());
+  }
+
+  /**
+   * The limiter of log-in and register attempts per source ({@link Limits#authAttempts()} per
+   * {@link Limits#authWindow()}), shared by every front-end of this controller: each calls
+   * {@link AttemptLimiter#acquire} with the caller's address before {@link #login}, {@link #register}
+   * or a key authentication.
+   */
+  public AttemptLimiter authAttempts() {
+    return attempts;
+  }
+
+  /** The bounds this controller enforces. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** On a single-tenant scheduler, a store that holds several users (a shared store) serves none of them. */
+  private void checkTenancy() {
+    if (singleTenant && store.users().size() > 1) {
+      throw singleTenantRefusal();
+    }
   }
 
   /**
@@ -374,7 +437,7 @@ public final class Controller implements AutoCloseable {
       Deque<LogLine> lines = appLogs.computeIfAbsent(a, x -> new ArrayDeque<>());
       synchronized (lines) {
         lines.addLast(new LogLine(event.at(), CONTROLLER_LOG_SOURCE, message));
-        while (lines.size() > APP_LOG_LINES) {
+        while (lines.size() > limits.appLogLines()) {
           lines.removeFirst();
         }
       }
@@ -445,7 +508,7 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path path) {
+  static void deleteRecursively(Path path) {
     try {
       if (Files.exists(path)) {
         MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
@@ -464,6 +527,8 @@ public final class Controller implements AutoCloseable {
     private int passwordHashIterations = 600_000;
     private Clock clock = Clock.systemUTC();
     private RegistrationMode registrationMode = RegistrationMode.ENABLED;
+    private Limits limits = Limits.defaults();
+    private boolean trustedUsersOnly;
     private Duration reconcileInterval = Duration.ofSeconds(30);
     private Duration leaseTtl = Duration.ofSeconds(15);
     private final List<Consumer<AuditEvent>> listeners = new ArrayList<>();
@@ -529,6 +594,27 @@ public final class Controller implements AutoCloseable {
      */
     public Builder leaseTtl(Duration ttl) {
       this.leaseTtl = Limits.between("leaseTtl", ttl, Duration.ofSeconds(3), Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** The bounds of what users control ({@link Limits}). Default: {@link Limits#defaults()}. */
+    public Builder limits(Limits limits) {
+      if (limits == null) {
+        throw new InvalidInputException("limits are missing (null): use Limits.defaults() or Limits.builder()...build()");
+      }
+      this.limits = limits;
+      return this;
+    }
+
+    /**
+     * Vouches that every user of this platform is trusted with the host: on a scheduler that does
+     * not isolate tenants (the local runtime, where pushed code runs as the host's user) the
+     * controller then serves more than one user. Default false: such a platform serves its first
+     * user only, and refuses to register or authenticate anyone else. Schedulers that isolate
+     * tenants (Docker, Kubernetes) ignore it.
+     */
+    public Builder trustedUsersOnly(boolean trusted) {
+      this.trustedUsersOnly = trusted;
       return this;
     }
 

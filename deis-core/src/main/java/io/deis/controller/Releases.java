@@ -12,16 +12,25 @@ import io.deis.model.Build;
 import io.deis.model.Config;
 import io.deis.model.ConfigChange;
 import io.deis.model.Formation;
+import io.deis.model.HealthCheck;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.model.User;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operations that make releases or change what runs: deploy, rollback, config changes and
@@ -29,6 +38,7 @@ import java.util.stream.Collectors;
  * authorized inside it.
  */
 final class Releases {
+  private static final Logger log = LoggerFactory.getLogger(Releases.class);
   private final Controller controller;
 
   Releases(Controller controller) {
@@ -63,7 +73,8 @@ final class Releases {
   private Build readBuild(User me, AppName app, BuildSource source, Consumer<String> progress) {
     Build build;
     if (source instanceof BuildSource.GitCommit commit) {
-      GitSources.CheckedOut out = GitSources.checkout(commit.repository(), commit.revision(), controller.buildsDirectory(app));
+      GitSources.CheckedOut out = GitSources.checkout(commit.repository(), commit.revision(), controller.buildsDirectory(app),
+          new GitSources.CheckoutLimits(controller.limits.checkoutFiles(), controller.limits.checkoutBytes()));
       progress.accept("-----> Building " + app + " from " + out.sha().substring(0, 7)
           + (out.dockerfile().isPresent() ? " (Dockerfile)" : ""));
       build = new Build(UUID.randomUUID().toString(), app, me.username(), controller.now(), Optional.of(out.sha()),
@@ -111,6 +122,7 @@ final class Releases {
     if (next.sameSettings(current.config())) {
       return Optional.empty();
     }
+    checkLimits(app.name(), change, current.config(), next);
     String summary = me.username() + " " + next.describeChangeFrom(current.config());
     Release pending = controller.appendRelease(app.name(), me.username(), current.build(), next, summary);
     return Optional.of(controller.deploy(me.username(), app.name(), pending, app.structure()));
@@ -126,10 +138,109 @@ final class Releases {
       }
     }
     Formation structure = app.structure().merge(change);
+    checkLimits(app.name(), structure);
     controller.scheduler.scale(current, structure);
     controller.store.updateApp(app.withStructure(structure));
     controller.emit(me.username(), AuditEvent.Kind.SCALED, Optional.of(app.name()), me.username() + " scaled containers " + change);
     return structure;
+  }
+
+  /**
+   * Refuses a formation over the container limits, before anything is made: a count such as
+   * {@code web=2000000000} never reaches the scheduler.
+   */
+  private void checkLimits(AppName app, Formation structure) {
+    Limits limits = controller.limits;
+    long total = 0;
+    for (Map.Entry<ProcessType, Integer> e : structure.counts().entrySet()) {
+      if (e.getValue() > limits.containersPerType()) {
+        throw new InvalidInputException("cannot scale " + app + " to " + e.getKey() + "=" + e.getValue() + ": the limit is "
+            + limits.containersPerType() + " containers per process type (containersPerType)");
+      }
+      total += e.getValue();
+    }
+    if (total > limits.containersPerApp()) {
+      throw new InvalidInputException("cannot scale " + app + " to " + structure + " (" + total + " containers): the limit is "
+          + limits.containersPerApp() + " containers per app (containersPerApp)");
+    }
+  }
+
+  /**
+   * Refuses a config change that takes the config over a limit, or further over it (limits may
+   * have been lowered since the config was made): how many values, how large each one the change
+   * sets, how large all of them, and the health check's durations. Messages name keys, never values.
+   */
+  private void checkLimits(AppName app, ConfigChange change, Config before, Config after) {
+    Limits limits = controller.limits;
+    if (after.values().size() > limits.configKeys() && after.values().size() > before.values().size()) {
+      throw new InvalidInputException(app + " would have " + after.values().size() + " config values: the limit is "
+          + limits.configKeys() + " (configKeys)");
+    }
+    for (Map.Entry<String, Optional<String>> e : change.values().entrySet()) {
+      if (e.getValue().isPresent()) {
+        int bytes = Config.checkValue(e.getKey(), e.getValue().get());
+        if (bytes > limits.configValueBytes()) {
+          throw new InvalidInputException("config value of " + e.getKey() + " is " + bytes + " bytes: the limit is "
+              + limits.configValueBytes() + " bytes per value (configValueBytes)");
+        }
+      }
+    }
+    long total = configBytes(after);
+    if (total > limits.configBytes() && total > configBytes(before)) {
+      throw new InvalidInputException(app + "'s config values would take " + total + " bytes: the limit is " + limits.configBytes()
+          + " bytes for all keys and values together (configBytes)");
+    }
+    Optional<HealthCheck> check = after.healthCheck();
+    boolean checkChanged = change.values().keySet().stream().anyMatch(k -> k.startsWith("HEALTHCHECK_"));
+    if (check.isPresent() && checkChanged) {
+      HealthCheck h = check.get();
+      if (h.timeout().compareTo(limits.healthCheckTimeout()) > 0) {
+        throw new InvalidInputException(HealthCheck.TIMEOUT_KEY + " is over the limit of " + limits.healthCheckTimeout().toSeconds()
+            + " seconds (healthCheckTimeout)");
+      }
+      if (h.initialDelay().compareTo(limits.healthCheckInitialDelay()) > 0) {
+        throw new InvalidInputException(HealthCheck.INITIAL_DELAY_KEY + " is over the limit of "
+            + limits.healthCheckInitialDelay().toSeconds() + " seconds (healthCheckInitialDelay)");
+      }
+      Optional<Duration> deployTimeout = controller.scheduler.deployTimeout();
+      if (deployTimeout.isPresent() && h.initialDelay().plus(h.timeout()).compareTo(deployTimeout.get()) >= 0) {
+        throw new InvalidInputException(HealthCheck.INITIAL_DELAY_KEY + " and " + HealthCheck.TIMEOUT_KEY + " together must be "
+            + "shorter than the scheduler's deploy timeout of " + deployTimeout.get().toSeconds() + " seconds, or no container could pass");
+      }
+    }
+  }
+
+  private static long configBytes(Config config) {
+    long bytes = 0;
+    for (Map.Entry<String, String> e : config.values().entrySet()) {
+      bytes += e.getKey().length() + Config.checkValue(e.getKey(), e.getValue());
+    }
+    return bytes;
+  }
+
+  /**
+   * Deletes the app's build checkouts ({@code builds/<app>/<sha>}) that no release of the app uses:
+   * those of builds that failed before they became a release, and partial ones a stopped
+   * controller left. Called holding the app's lock, after every deploy, so no checkout in use goes.
+   */
+  void pruneCheckouts(AppName app) {
+    Path dir = controller.buildsDirectory(app);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Set<Path> used = controller.store.releases(app).stream()
+        .flatMap(r -> r.build().flatMap(Build::sourceTree).stream())
+        .map(p -> p.toAbsolutePath().normalize())
+        .collect(Collectors.toSet());
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path entry : entries.toList()) {
+        if (!used.contains(entry.toAbsolutePath().normalize())) {
+          Controller.deleteRecursively(entry);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("{}: could not prune build checkouts in {}: {}", app, dir, e.toString());
+    }
   }
 
   List<String> endpointUrls(AppName app) {

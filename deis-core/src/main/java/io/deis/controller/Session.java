@@ -41,6 +41,8 @@ import java.util.function.Consumer;
 public final class Session {
   /** How long a one-off {@link #run} may take unless told otherwise. */
   public static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(10);
+  /** The longest name of an SSH key. */
+  public static final int MAX_KEY_ID_LENGTH = 255;
 
   private final Controller controller;
   private final Releases releases;
@@ -111,6 +113,11 @@ public final class Session {
     AppName appName = AppName.of(name);
     if (controller.reservedNames.contains(appName.value())) {
       throw new InvalidInputException(appName + " is a reserved name.");
+    }
+    long owned = controller.store.apps().stream().filter(a -> a.owner().equals(me.username())).count();
+    if (owned >= controller.limits.appsPerUser()) {
+      throw new ConflictException(me.username() + " owns " + owned + " apps, the limit (appsPerUser " + controller.limits.appsPerUser()
+          + "): destroy one before creating another");
     }
     App app = new App(appName, me.username(), controller.now(), Formation.EMPTY);
     Config config = Config.empty(UUID.randomUUID().toString(), me.username(), controller.now());
@@ -221,7 +228,13 @@ public final class Session {
   public Release deploy(String name, BuildSource source, Consumer<String> progress) {
     requireArgument("build source", source);
     requireArgument("progress", progress);
-    return locked(name, Controller.Access.USE, (me, app) -> releases.deploy(me, app, source, progress));
+    return locked(name, Controller.Access.USE, (me, app) -> {
+      try {
+        return releases.deploy(me, app, source, progress);
+      } finally {
+        releases.pruneCheckouts(app.name());
+      }
+    });
   }
 
   /** The app's builds, oldest first: each distinct build of its releases (a rollback reuses a build, so lists it once). */
@@ -344,7 +357,19 @@ public final class Session {
     if (command == null || command.isBlank()) {
       throw new InvalidInputException("command to run is empty");
     }
+    int commandBytes = command.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (commandBytes > controller.limits.runCommandBytes()) {
+      throw new InvalidInputException("command to run is " + commandBytes + " bytes long: the limit (runCommandBytes) is "
+          + controller.limits.runCommandBytes());
+    }
+    if (command.indexOf(0) >= 0) {
+      throw new InvalidInputException("command to run contains a NUL character, which no process can run");
+    }
     requireArgument("timeout", timeout);
+    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(controller.limits.runTimeout()) > 0) {
+      throw new InvalidInputException("run timeout " + timeout + " is out of range: more than 0 and at most the limit (runTimeout) "
+          + controller.limits.runTimeout());
+    }
     Release current = controller.current(app.name());
     if (current.build().isEmpty()) {
       throw new InvalidInputException("No build associated with this release to run this command");
@@ -360,8 +385,8 @@ public final class Session {
    */
   public List<String> logs(String name, int lines) {
     App app = readable(name);
-    if (lines < 1) {
-      throw new InvalidInputException("log lines must be 1 or more, not " + lines);
+    if (lines < 1 || lines > controller.limits.logLines()) {
+      throw new InvalidInputException("log lines must be 1 to " + controller.limits.logLines() + " (the limit, logLines), not " + lines);
     }
     return LogLine.newest(List.of(controller.appLog(app.name(), lines), controller.scheduler.logs(app.name(), lines)), lines)
         .stream()
@@ -385,6 +410,11 @@ public final class Session {
   public Domain addDomain(String name, String domain) {
     String checked = Domain.check(domain);
     return locked(name, Controller.Access.USE, (me, app) -> {
+      int has = controller.store.domains(app.name()).size();
+      if (has >= controller.limits.domainsPerApp()) {
+        throw new ConflictException(app.name() + " has " + has + " domains, the limit (domainsPerApp " + controller.limits.domainsPerApp()
+            + "): remove one before adding another");
+      }
       Domain added = new Domain(app.name(), checked, me.username(), controller.now());
       controller.store.addDomain(added);
       controller.emit(me.username(), AuditEvent.Kind.DOMAIN_ADDED, Optional.of(app.name()), "domain " + checked + " added");
@@ -469,6 +499,15 @@ public final class Session {
     User me = user();
     SshPublicKey parsed = SshPublicKey.parse(publicKey);
     String keyId = id != null && !id.isBlank() ? id.strip() : parsed.comment().isEmpty() ? parsed.fingerprintSha256() : parsed.comment();
+    if (keyId.length() > MAX_KEY_ID_LENGTH || keyId.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidInputException("key id " + io.deis.error.DeisException.quote(keyId) + " is invalid: use at most "
+          + MAX_KEY_ID_LENGTH + " characters without control characters");
+    }
+    int has = controller.store.keys(me.username()).size();
+    if (has >= controller.limits.keysPerUser()) {
+      throw new ConflictException(me.username() + " has " + has + " keys, the limit (keysPerUser " + controller.limits.keysPerUser()
+          + "): remove one before adding another");
+    }
     Key key = new Key(keyId, me.username(), parsed, controller.now());
     controller.store.addKey(key);
     controller.emit(me.username(), AuditEvent.Kind.KEY_ADDED, Optional.empty(), me.username() + " added key " + keyId + " " + key.fingerprint());
@@ -508,9 +547,7 @@ public final class Session {
     if (currentPassword == null || !controller.passwords.matches(currentPassword, hash)) {
       throw new InvalidInputException("Current password does not match");
     }
-    if (newPassword == null || newPassword.isEmpty()) {
-      throw new InvalidInputException("new password is empty");
-    }
+    PasswordHasher.check("new password", newPassword);
     controller.store.setPasswordHash(me.username(), controller.passwords.hash(newPassword));
     // Whoever knew the old password may hold a token: every other session of the user ends.
     controller.store.removeTokens(me.username());
@@ -561,9 +598,7 @@ public final class Session {
       throw new PermissionDeniedException("to change your own password give your current one as well");
     }
     User target = selfOrAdministered(otherUser);
-    if (newPassword == null || newPassword.isEmpty()) {
-      throw new InvalidInputException("new password is empty");
-    }
+    PasswordHasher.check("new password", newPassword);
     controller.store.setPasswordHash(target.username(), controller.passwords.hash(newPassword));
     // As with changePassword: whoever knew the old password may hold a token, so the user's other sessions end.
     controller.store.removeTokens(target.username());

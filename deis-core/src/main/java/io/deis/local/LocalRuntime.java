@@ -124,6 +124,12 @@ public final class LocalRuntime implements ContainerRuntime {
     return new Builder();
   }
 
+  /** No: every container runs as the host's user, with its rights, on its network and file system. */
+  @Override
+  public boolean isolatesTenants() {
+    return false;
+  }
+
   @Override
   public ImageBuilder imageBuilder() {
     return (build, progress) -> {
@@ -338,7 +344,14 @@ public final class LocalRuntime implements ContainerRuntime {
     });
     Path tmp = Files.createDirectories(fs.resolve(".tmp"));
     env.put("TMPDIR", tmp.toString());
-    env.putAll(config);
+    config.forEach((key, value) -> {
+      try {
+        env.put(key, value);
+      } catch (IllegalArgumentException e) {
+        // ProcessBuilder's message quotes the value, which is a secret: name the key only.
+        throw new SchedulerException("config value of " + key + " cannot be passed to a process (a NUL character?)");
+      }
+    });
     // Every local container shares the host's network, so each gets its own port whatever the config says.
     env.put("PORT", Integer.toString(port));
   }

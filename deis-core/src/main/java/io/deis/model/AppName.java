@@ -17,12 +17,12 @@ public record AppName(String value) implements Comparable<AppName> {
       throw new InvalidInputException("app name is empty: use lowercase letters, digits and dashes, starting with a letter");
     }
     if (value.length() > MAX_LENGTH) {
-      throw new InvalidInputException("app name '" + value + "' is " + value.length()
+      throw new InvalidInputException("app name " + io.deis.error.DeisException.quote(value) + " is " + value.length()
           + " characters long: at most " + MAX_LENGTH + " are allowed");
     }
     if (!VALID.matcher(value).matches()) {
-      throw new InvalidInputException("app name '" + value
-          + "' is invalid: App IDs can only contain [a-z0-9-] and must start with a letter");
+      throw new InvalidInputException("app name " + io.deis.error.DeisException.quote(value)
+          + " is invalid: App IDs can only contain [a-z0-9-] and must start with a letter");
     }
   }
 

@@ -4,7 +4,6 @@ import io.deis.error.InvalidInputException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A change to an app's config, built with {@link #builder()}: values to set or unset, limits and
@@ -16,11 +15,8 @@ public record ConfigChange(
     Map<ProcessType, Optional<Integer>> cpu,
     Map<String, Optional<String>> tags) {
 
-  private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Pattern MEMORY = Pattern.compile("[0-9]+(MB|KB|GB|[BKMG])", Pattern.CASE_INSENSITIVE);
-  private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z]+");
-  private static final Pattern TAG_VALUE = Pattern.compile("\\w+");
-  public static final int MAX_CPU_SHARES = 1024;
+  /** CPU shares, 0 to 1024 (1024 is all of one CPU). */
+  public static final int MAX_CPU_SHARES = Config.MAX_CPU_SHARES;
 
   public ConfigChange {
     values = Map.copyOf(values);
@@ -37,7 +33,21 @@ public record ConfigChange(
     return values.isEmpty() && memory.isEmpty() && cpu.isEmpty() && tags.isEmpty();
   }
 
-  /** Collects a change; each method rejects bad input at once with a message naming it. */
+  /** What the change sets and unsets, by key: values are secrets and never shown. */
+  @Override
+  public String toString() {
+    return "ConfigChange[values " + keys(values) + ", memory " + memory + ", cpu " + cpu + ", tags " + tags + "]";
+  }
+
+  private static String keys(Map<String, Optional<String>> values) {
+    return values.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> (e.getValue().isPresent() ? "set " : "unset ") + e.getKey()).toList().toString();
+  }
+
+  /**
+   * Collects a change; each method rejects bad input at once with a message naming it (a value
+   * by its key only), with {@link Config}'s rules.
+   */
   public static final class Builder {
     private final Map<String, Optional<String>> values = new LinkedHashMap<>();
     private final Map<ProcessType, Optional<String>> memory = new LinkedHashMap<>();
@@ -46,65 +56,62 @@ public record ConfigChange(
 
     private Builder() {}
 
+    /**
+     * Sets a value.
+     *
+     * @throws InvalidInputException for a malformed key, or a value no process environment can
+     *     carry (a NUL character, broken Unicode, too long); the message names the key, never the value
+     */
     public Builder set(String key, String value) {
-      if (value == null) {
-        throw new InvalidInputException("config value for " + key + " is null: use unset(\"" + key + "\") to remove it");
-      }
-      values.put(checkKey(key), Optional.of(value));
+      Config.checkValue(key, value);
+      values.put(key, Optional.of(value));
       return this;
     }
 
     public Builder setAll(Map<String, String> entries) {
+      if (entries == null) {
+        throw new InvalidInputException("config values are missing (null)");
+      }
       entries.forEach(this::set);
       return this;
     }
 
     public Builder unset(String key) {
-      values.put(checkKey(key), Optional.empty());
+      values.put(Config.checkKey(key), Optional.empty());
       return this;
     }
 
-    /** A memory limit such as {@code 512M} or {@code 1G} for every container of {@code type}. */
+    /** A memory limit such as {@code 512M} or {@code 1G} for every container of {@code type} ({@link MemoryLimit}). */
     public Builder memory(ProcessType type, String limit) {
-      if (limit == null || !MEMORY.matcher(limit).matches()) {
-        throw new InvalidInputException("memory limit '" + limit + "' for " + type
-            + " is invalid: Limit format: <number><unit>, where unit = B, K, M or G");
-      }
+      Config.checkMemory(type, limit);
       memory.put(type, Optional.of(limit));
       return this;
     }
 
     public Builder unsetMemory(ProcessType type) {
-      memory.put(type, Optional.empty());
+      memory.put(requireType(type), Optional.empty());
       return this;
     }
 
     /** CPU shares, 0 to 1024 (1024 is all of one host's CPU), for every container of {@code type}. */
     public Builder cpu(ProcessType type, int shares) {
-      if (shares < 0 || shares > MAX_CPU_SHARES) {
-        throw new InvalidInputException("cpu shares " + shares + " for " + type
-            + " are invalid: CPU shares must be between 0 and " + MAX_CPU_SHARES);
-      }
-      cpu.put(type, Optional.of(shares));
+      cpu.put(type, Optional.of(Config.checkCpu(type, shares)));
       return this;
     }
 
     public Builder unsetCpu(ProcessType type) {
-      cpu.put(type, Optional.empty());
+      cpu.put(requireType(type), Optional.empty());
       return this;
     }
 
     public Builder tag(String key, String value) {
-      checkTagKey(key);
-      if (value == null || !TAG_VALUE.matcher(value).matches()) {
-        throw new InvalidInputException("Invalid tag value '" + value + "' for " + key + ": use letters, digits and '_'");
-      }
+      Config.checkTag(key, value);
       tags.put(key, Optional.of(value));
       return this;
     }
 
     public Builder untag(String key) {
-      tags.put(checkTagKey(key), Optional.empty());
+      tags.put(Config.checkTagKey(key), Optional.empty());
       return this;
     }
 
@@ -112,19 +119,11 @@ public record ConfigChange(
       return new ConfigChange(values, memory, cpu, tags);
     }
 
-    private static String checkKey(String key) {
-      if (key == null || !KEY.matcher(key).matches()) {
-        throw new InvalidInputException("config key '" + key
-            + "' is invalid: Config keys must start with a letter or underscore and only contain [A-z0-9_]");
+    private static ProcessType requireType(ProcessType type) {
+      if (type == null) {
+        throw new InvalidInputException("process type is missing (null)");
       }
-      return key;
-    }
-
-    private static String checkTagKey(String key) {
-      if (key == null || !TAG_KEY.matcher(key).matches()) {
-        throw new InvalidInputException("tag key '" + key + "' is invalid: Tag keys can only contain [a-z]");
-      }
-      return key;
+      return type;
     }
   }
 }

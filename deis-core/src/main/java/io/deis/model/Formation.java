@@ -14,7 +14,13 @@ public record Formation(Map<ProcessType, Integer> counts) {
   public static final Formation EMPTY = new Formation(Map.of());
 
   public Formation {
+    if (counts == null) {
+      throw new InvalidInputException("Invalid scaling format: the counts are missing (null)");
+    }
     counts.forEach((type, count) -> {
+      if (type == null) {
+        throw new InvalidInputException("Invalid scaling format: a process type is missing (null)");
+      }
       if (count == null || count < 0) {
         throw new InvalidInputException("Invalid scaling format: " + type + "=" + count
             + " must be a whole number of containers, 0 or more");
@@ -32,14 +38,16 @@ public record Formation(Map<ProcessType, Integer> counts) {
     for (String pair : text.trim().split("[\\s,]+")) {
       int eq = pair.indexOf('=');
       if (eq <= 0 || eq == pair.length() - 1) {
-        throw new InvalidInputException("Invalid scaling format: '" + pair + "'; use type=count, for example web=3");
+        throw new InvalidInputException("Invalid scaling format: " + io.deis.error.DeisException.quote(pair)
+            + "; use type=count, for example web=3");
       }
       String number = pair.substring(eq + 1);
       int count;
       try {
         count = Integer.parseInt(number);
       } catch (NumberFormatException e) {
-        throw new InvalidInputException("Invalid scaling format: invalid literal for int() with base 10: '" + number + "'");
+        throw new InvalidInputException("Invalid scaling format: invalid literal for int() with base 10: "
+            + io.deis.error.DeisException.quote(number));
       }
       counts.put(ProcessType.of(pair.substring(0, eq)), count);
     }
@@ -54,8 +62,9 @@ public record Formation(Map<ProcessType, Integer> counts) {
     return counts.getOrDefault(type, 0);
   }
 
+  /** All the counts together; {@link Integer#MAX_VALUE} when they add up to more (they never overflow to a small number). */
   public int total() {
-    return counts.values().stream().mapToInt(Integer::intValue).sum();
+    return (int) Math.min(Integer.MAX_VALUE, counts.values().stream().mapToLong(Integer::longValue).sum());
   }
 
   public boolean isEmpty() {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public record ProcessType(String value) implements Comparable<ProcessType> {
   // Declared before the constants below: they are validated against it as the class initializes.
   private static final Pattern VALID = Pattern.compile("[a-z0-9]([a-z0-9_-]*[a-z0-9])?");
-  /** A Kubernetes label value holds at most 63 characters. */
+  /** Process types name Kubernetes containers and label every backend's containers: a label value's 63 characters at most. */
   public static final int MAX_LENGTH = 63;
 
   public static final ProcessType WEB = new ProcessType("web");
@@ -28,13 +28,13 @@ public record ProcessType(String value) implements Comparable<ProcessType> {
       throw new InvalidInputException("process type is empty: use letters, digits, '_' and '-' (for example web or worker)");
     }
     value = value.toLowerCase(java.util.Locale.ROOT);
-    if (!VALID.matcher(value).matches()) {
-      throw new InvalidInputException("process type '" + value
-          + "' is invalid: use letters, digits, '_' and '-', starting and ending with a letter or digit (for example web or worker)");
-    }
     if (value.length() > MAX_LENGTH) {
-      throw new InvalidInputException("process type '" + value + "' is " + value.length()
+      throw new InvalidInputException("process type " + io.deis.error.DeisException.quote(value) + " is " + value.length()
           + " characters long: at most " + MAX_LENGTH + " are allowed (it labels every container)");
+    }
+    if (!VALID.matcher(value).matches()) {
+      throw new InvalidInputException("process type " + io.deis.error.DeisException.quote(value)
+          + " is invalid: use letters, digits, '_' and '-', starting and ending with a letter or digit (for example web or worker)");
     }
   }
 

@@ -19,7 +19,13 @@ public record SshPublicKey(String type, byte[] blob, String comment) {
   public static final Set<String> TYPES = Set.of(
       "ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521");
 
+  /** The longest key line accepted: a 16384-bit RSA key with a long comment fits. */
+  public static final int MAX_LENGTH = 16 * 1024;
+
   public SshPublicKey {
+    if (type == null || blob == null || comment == null) {
+      throw new InvalidInputException("public key type, data and comment must all be given (not null)");
+    }
     blob = blob.clone();
   }
 
@@ -27,10 +33,14 @@ public record SshPublicKey(String type, byte[] blob, String comment) {
     if (text == null || text.isBlank()) {
       throw new InvalidInputException("public key is empty: paste one line of an OpenSSH .pub file, such as 'ssh-ed25519 AAAA... you@host'");
     }
+    if (text.length() > MAX_LENGTH) {
+      throw new InvalidInputException("public key is " + text.length() + " characters long: at most " + MAX_LENGTH
+          + " are accepted; paste one line of an OpenSSH .pub file");
+    }
     String[] parts = text.strip().split("\\s+", 3);
     String type = parts[0];
     if (!TYPES.contains(type)) {
-      throw new InvalidInputException("public key type '" + type + "' is not supported: use one of " + TYPES.stream().sorted().toList());
+      throw new InvalidInputException("public key type " + io.deis.error.DeisException.quote(type) + " is not supported: use one of " + TYPES.stream().sorted().toList());
     }
     if (parts.length < 2) {
       throw new InvalidInputException("public key has no key data after '" + type + "': expected '" + type + " AAAA... comment'");
@@ -43,7 +53,11 @@ public record SshPublicKey(String type, byte[] blob, String comment) {
     }
     String inner = innerType(blob);
     if (!type.equals(inner)) {
-      throw new InvalidInputException("public key data is not a " + type + " key" + (inner.isEmpty() ? "" : " (it holds '" + inner + "')"));
+      throw new InvalidInputException("public key data is not a " + type + " key"
+          + (inner.isEmpty() ? "" : " (it holds " + io.deis.error.DeisException.quote(inner) + ")"));
+    }
+    if (parts.length == 3 && parts[2].chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidInputException("public key comment has control characters (a line break?): paste one line of an OpenSSH .pub file");
     }
     return new SshPublicKey(type, blob, parts.length == 3 ? parts[2].strip() : "");
   }

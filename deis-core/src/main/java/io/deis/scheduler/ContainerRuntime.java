@@ -27,6 +27,11 @@ public interface ContainerRuntime extends AutoCloseable {
 
   ImageBuilder imageBuilder();
 
+  /** Whether containers of different users are kept apart ({@link Scheduler#isolatesTenants()}). Default true. */
+  default boolean isolatesTenants() {
+    return true;
+  }
+
   /** Creates, but does not start, a container; returns its id. */
   String create(ContainerSpec spec);
 

@@ -2,6 +2,7 @@ package io.deis.scheduler;
 
 import com.google.common.collect.ImmutableSortedMap;
 import io.deis.model.Build;
+import io.deis.model.MemoryLimit;
 import io.deis.model.ProcessType;
 import java.util.Map;
 import java.util.Optional;
@@ -39,21 +40,16 @@ public record ContainerSpec(
     env = ImmutableSortedMap.copyOf(env);
   }
 
-  /** The memory limit in bytes, parsed from Deis's {@code 512M} / {@code 1G} / {@code 20MB} form. */
+  /** The memory limit in bytes, read by {@link MemoryLimit}, the one parser of Deis's {@code 512M} / {@code 1G} / {@code 20MB}. */
   public Optional<Long> memoryBytes() {
-    return memory.map(ContainerSpec::parseBytes);
+    return memory.map(m -> MemoryLimit.parse(m).bytes());
   }
 
-  static long parseBytes(String limit) {
-    String upper = limit.toUpperCase(java.util.Locale.ROOT);
-    String digits = upper.replaceAll("[^0-9]", "");
-    long number = Long.parseLong(digits);
-    char unit = upper.charAt(digits.length());
-    return switch (unit) {
-      case 'K' -> number << 10;
-      case 'M' -> number << 20;
-      case 'G' -> number << 30;
-      default -> number;
-    };
+  /** The spec without its environment's values, which are the app's secrets: only their keys. */
+  @Override
+  public String toString() {
+    return "ContainerSpec[" + name + ", labels " + labels + ", " + type + ", build " + build.uuid() + ", command "
+        + command.map(c -> "'" + c + "'").orElse("the image's default") + ", env keys " + env.keySet() + ", memory " + memory.orElse("none")
+        + ", cpu " + cpuShares.map(String::valueOf).orElse("none") + "]";
   }
 }

@@ -117,6 +117,16 @@ public final class RuntimeScheduler implements Scheduler {
   }
 
   @Override
+  public boolean isolatesTenants() {
+    return runtime.isolatesTenants();
+  }
+
+  @Override
+  public Optional<Duration> deployTimeout() {
+    return Optional.of(options.deployTimeout);
+  }
+
+  @Override
   public void addListener(SchedulerListener listener) {
     listeners.add(listener);
   }

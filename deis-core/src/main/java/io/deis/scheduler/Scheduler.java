@@ -104,6 +104,23 @@ public interface Scheduler extends AutoCloseable {
   /** Stops and removes every container and resource of the app. Nothing of it keeps running. */
   void destroy(AppName app);
 
+  /**
+   * Whether the backend keeps apps of different users apart: their processes, files and network.
+   * The controller serves only one user on a scheduler that does not (the local runtime) unless
+   * the embedder vouches for every user. Default true: a backend that runs apps unconfined must say so.
+   */
+  default boolean isolatesTenants() {
+    return true;
+  }
+
+  /**
+   * How long a deploy waits for new containers to come up, when the backend has such a bound: the
+   * controller refuses health-check settings that could not pass within it. Default: none known.
+   */
+  default Optional<Duration> deployTimeout() {
+    return Optional.empty();
+  }
+
   /** Releases the backend's resources (connections, threads). Running containers are left running. */
   @Override
   void close();

@@ -21,7 +21,7 @@ class AdministrationTest {
   Controller deis;
 
   private Controller controller(RegistrationMode mode) {
-    deis = Controller.builder().dataDirectory(tmp.resolve("data")).passwordHashIterations(1000).registrationMode(mode).build();
+    deis = Controller.builder().trustedUsersOnly(true).dataDirectory(tmp.resolve("data")).passwordHashIterations(1000).registrationMode(mode).build();
     return deis;
   }
 

@@ -72,7 +72,7 @@ class ConsistencyTest {
 
   private Controller controller(Duration minUptime) {
     runtime = LocalRuntime.builder().workDirectory(tmp.resolve("containers")).build();
-    deis = Controller.builder().store(store).dataDirectory(tmp.resolve("data")).passwordHashIterations(1000)
+    deis = Controller.builder().trustedUsersOnly(true).store(store).dataDirectory(tmp.resolve("data")).passwordHashIterations(1000)
         .scheduler(new RuntimeScheduler(runtime, SchedulerContract.fastOptions().withMinUptime(minUptime))).build();
     if (store.users().isEmpty()) {
       deis.register("alice", "alice-password", "alice@example.com");
@@ -141,7 +141,7 @@ class ConsistencyTest {
   void oldContainersThatWillNotGoAreRemovedByReconcileAndTheNewReleaseServes() throws Exception {
     runtime = LocalRuntime.builder().workDirectory(tmp.resolve("containers")).build();
     RefusingDestroy refusing = new RefusingDestroy(runtime);
-    deis = Controller.builder().store(store).dataDirectory(tmp.resolve("data")).passwordHashIterations(1000)
+    deis = Controller.builder().trustedUsersOnly(true).store(store).dataDirectory(tmp.resolve("data")).passwordHashIterations(1000)
         .scheduler(new RuntimeScheduler(refusing, SchedulerContract.fastOptions())).build();
     deis.register("alice", "alice-password", "alice@example.com");
     Session alice = login("alice");

@@ -54,6 +54,7 @@ class ControllerTest {
     store = new InMemoryStore();
     events = Collections.synchronizedList(new ArrayList<>());
     deis = Controller.builder()
+        .trustedUsersOnly(true) // several test users on the local runtime
         .store(store)
         .dataDirectory(tmp.resolve("data"))
         .scheduler(new RuntimeScheduler(new LocalRuntime(tmp.resolve("containers")), SchedulerContract.fastOptions()))

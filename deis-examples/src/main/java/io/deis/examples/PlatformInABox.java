@@ -31,7 +31,7 @@ import java.util.concurrent.CountDownLatch;
  * machine, and {@code curl -H 'Host: APP.local.deis' http://127.0.0.1:8080/} reaches them.
  *
  * <pre>
- * PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
+ * PlatformInABox [--docker] [--trusted-users] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]
  *                [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]
  * </pre>
  *
@@ -45,7 +45,7 @@ public final class PlatformInABox {
   private static final Set<AuditEvent.Kind> SHOWN = EnumSet.of(AuditEvent.Kind.APP_CREATED, AuditEvent.Kind.APP_DESTROYED,
       AuditEvent.Kind.RELEASE_CREATED, AuditEvent.Kind.RELEASE_FAILED, AuditEvent.Kind.PERMISSION_GRANTED);
 
-  private static final String USAGE = "usage: PlatformInABox [--docker] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
+  private static final String USAGE = "usage: PlatformInABox [--docker] [--trusted-users] [--app NAME] [--key PUBLIC_KEY_FILE_OR_TEXT] [--user NAME]"
       + " [--port 2222] [--api-port 8000] [--router-port 8080] [--host 127.0.0.1] [--data DIR]";
 
   private PlatformInABox() {}
@@ -106,7 +106,10 @@ public final class PlatformInABox {
       }
     }
 
-    Controller.Builder controller = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller")));
+    // On the local runtime pushed code runs as this host's user: only the administrator may use the
+    // platform, unless the operator vouches for everyone who can reach it (--trusted-users).
+    Controller.Builder controller = Controller.builder().dataDirectory(Files.createDirectories(data.resolve("controller")))
+        .trustedUsersOnly(options.trustedUsers);
     if (options.docker) {
       Scheduler docker = DockerScheduler.builder().build(); // fails at once, naming DOCKER_HOST, when no daemon answers
       controller.scheduler(docker);
@@ -151,7 +154,9 @@ public final class PlatformInABox {
       out.println();
       if (!options.docker) {
         out.println("  On the local runtime pushed code runs as processes of " + System.getProperty("user.name")
-            + " on this host: single-tenant, for development only.");
+            + " on this host: single-tenant, for development only."
+            + (options.trustedUsers ? " Every user is trusted (--trusted-users)." : " Only " + options.user
+                + " may use it; --trusted-users lets others register."));
         out.println();
       }
       out.println("With the deis v1 client, register (or log in as " + options.user + "):");
@@ -203,7 +208,7 @@ public final class PlatformInABox {
   }
 
   private record Options(Optional<String> app, Optional<String> key, String user, int port, int apiPort, int routerPort,
-      String host, Path data, boolean docker) {
+      String host, Path data, boolean docker, boolean trustedUsers) {
     static Options parse(String[] args) {
       Optional<String> app = Optional.empty();
       Optional<String> key = Optional.empty();
@@ -212,6 +217,7 @@ public final class PlatformInABox {
       int apiPort = ApiServer.DEFAULT_PORT;
       int routerPort = 8080;
       boolean docker = false;
+      boolean trustedUsers = false;
       String host = "127.0.0.1";
       Path data = Path.of("deis-data");
       List<String> rest = new ArrayList<>(List.of(args));
@@ -219,6 +225,10 @@ public final class PlatformInABox {
         String flag = rest.remove(0);
         if (flag.equals("--docker")) {
           docker = true;
+          continue;
+        }
+        if (flag.equals("--trusted-users")) {
+          trustedUsers = true;
           continue;
         }
         if (rest.isEmpty()) {
@@ -237,7 +247,7 @@ public final class PlatformInABox {
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
         }
       }
-      return new Options(app, key, user, port, apiPort, routerPort, host, data, docker);
+      return new Options(app, key, user, port, apiPort, routerPort, host, data, docker, trustedUsers);
     }
 
     private static int number(String flag, String value) {

@@ -41,7 +41,7 @@ class PlatformApiTest {
     assertThat(run(tmp, Map.of(), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "you@laptop", "-f", key.toString()).exit).isZero();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     try (PlatformInABox.Running box = PlatformInABox.start(
-        new String[] {"--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()},
+        new String[] {"--trusted-users", "--port", "0", "--api-port", "0", "--router-port", "0", "--data", tmp.resolve("data").toString()},
         new PrintStream(printed, true, StandardCharsets.UTF_8))) {
       Matcher m = Pattern.compile("deis register (http://\\S+)").matcher(printed.toString(StandardCharsets.UTF_8));
       assertThat(m.find()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();

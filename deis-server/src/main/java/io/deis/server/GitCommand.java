@@ -16,6 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
@@ -45,13 +48,19 @@ final class GitCommand implements Command {
   private final Controller controller;
   private final Repositories repositories;
   private final ExecutorService workers;
+  private final PushLimits pushLimits;
+  private final ScheduledExecutorService watchdog;
+  private ChannelSession channel;
   private InputStream in;
   private OutputStream out;
   private OutputStream err;
   private ExitCallback exit;
   private Future<?> running;
 
-  GitCommand(Kind kind, AppName appName, String fingerprint, Controller controller, Repositories repositories, ExecutorService workers) {
+  GitCommand(Kind kind, AppName appName, String fingerprint, Controller controller, Repositories repositories, ExecutorService workers,
+      PushLimits pushLimits, ScheduledExecutorService watchdog) {
+    this.pushLimits = pushLimits;
+    this.watchdog = watchdog;
     this.kind = kind;
     this.appName = appName;
     this.fingerprint = fingerprint;
@@ -62,6 +71,7 @@ final class GitCommand implements Command {
 
   @Override
   public void start(ChannelSession channel, Environment env) {
+    this.channel = channel;
     String gitProtocol = env.getEnv().getOrDefault("GIT_PROTOCOL", "");
     running = workers.submit(() -> run(gitProtocol));
   }
@@ -125,14 +135,34 @@ final class GitCommand implements Command {
     try {
       ReceivePack rp = new ReceivePack(repo);
       rp.setCheckReceivedObjects(true);
+      rp.setMaxPackSizeLimit(pushLimits.maxBytes());
       rp.setAllowDeletes(false);
       rp.setAllowNonFastForwards(true); // 'git push -f' redeploys an older commit, as on Deis and Heroku
-      PushHook hook = new PushHook(pusher, app.name(), path);
+      // The pack must arrive within the limit; the build and deploy after it have timeouts of their own.
+      ScheduledFuture<?> deadline = watchdog.schedule(this::receiveTookTooLong, pushLimits.maxReceiveTime().toMillis(),
+          TimeUnit.MILLISECONDS);
+      PushHook hook = new PushHook(pusher, app.name(), path, () -> deadline.cancel(false));
       rp.setPreReceiveHook(hook);
       rp.setPostReceiveHook(hook);
-      rp.receive(in, out, null);
+      try {
+        rp.receive(in, out, null);
+      } finally {
+        deadline.cancel(false);
+      }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** The pack did not arrive in time: the pusher is told, and the connection closed; no ref moves. */
+  private void receiveTookTooLong() {
+    log.info("push to {} by key {} did not send its pack within {}; closing the connection", appName, fingerprint,
+        pushLimits.maxReceiveTime());
+    tell("the push did not arrive within " + pushLimits.maxReceiveTime().toSeconds() + " s, the limit: nothing was changed");
+    try {
+      channel.close(false);
+    } catch (RuntimeException e) {
+      log.debug("closing the channel failed: {}", e.toString());
     }
   }
 

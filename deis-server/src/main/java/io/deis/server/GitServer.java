@@ -7,12 +7,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
@@ -41,6 +44,10 @@ public final class GitServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GitServer.class);
   /** Deis's builder listened on 2222, so remotes copied from Deis docs keep working. */
   public static final int DEFAULT_PORT = 2222;
+  /** Channels (commands) one SSH connection may run at once: git opens one. */
+  static final int MAX_CHANNELS_PER_SESSION = 4;
+  /** Key authentication requests per connection: enough for a client that offers a few keys. */
+  static final int MAX_AUTH_REQUESTS = 10;
 
   private final Controller controller;
   private final String host;
@@ -48,6 +55,12 @@ public final class GitServer implements AutoCloseable {
   private final Path dataDirectory;
   private final Repositories repositories;
   private final ExecutorService workers;
+  /** Ends pushes whose pack takes longer than {@link Builder#maxReceiveTime} to arrive. */
+  private final ScheduledExecutorService watchdog;
+  private final PushLimits pushLimits;
+  private final SessionsPerUser sessions;
+  private final Duration idleTimeout;
+  private final Duration authTimeout;
   /** Kept so that close() can unregister the very object start() registered. */
   private final Consumer<AuditEvent> auditListener = this::onAuditEvent;
   // volatile: audit events arrive on the controller's threads, not under this object's lock
@@ -60,6 +73,15 @@ public final class GitServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.dataDirectory = b.dataDirectory.toAbsolutePath().normalize();
     this.repositories = new Repositories(dataDirectory.resolve("repos"));
+    this.pushLimits = new PushLimits(b.maxPushBytes, b.maxReceiveTime);
+    this.sessions = new SessionsPerUser(b.maxSessionsPerUser);
+    this.idleTimeout = b.idleTimeout;
+    this.authTimeout = b.authTimeout;
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "deis-git-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
     AtomicInteger threads = new AtomicInteger();
     // git commands block for the whole push (receive, build, deploy); SSHD's I/O threads must not.
     this.workers = Executors.newCachedThreadPool(r -> {
@@ -101,13 +123,18 @@ public final class GitServer implements AutoCloseable {
       server.setKeyboardInteractiveAuthenticator(null);
       server.setGSSAuthenticator(null);
       server.setHostBasedAuthenticator(null);
-      server.setPublickeyAuthenticator(new KeyAuthenticator(controller));
+      server.setPublickeyAuthenticator(new KeyAuthenticator(controller, sessions));
+      server.addSessionListener(sessions);
+      CoreModuleProperties.AUTH_TIMEOUT.set(server, authTimeout);
+      CoreModuleProperties.IDLE_TIMEOUT.set(server, idleTimeout);
+      CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, MAX_AUTH_REQUESTS);
+      CoreModuleProperties.MAX_CONCURRENT_CHANNELS.set(server, MAX_CHANNELS_PER_SESSION);
       server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
       server.setAgentFactory(null);
       server.setSubsystemFactories(List.of());
       server.setShellFactory(channel -> new RefusalCommand(
           "Deis does not provide shell access: push your app with 'git push deis master'", 1));
-      server.setCommandFactory(new GitCommandFactory(controller, repositories, workers));
+      server.setCommandFactory(new GitCommandFactory(controller, repositories, workers, pushLimits, watchdog));
       server.start();
       sshd = server;
       log.info("git server listening on {}:{}, repositories in {}", host, port(), repositories.root());
@@ -158,6 +185,7 @@ public final class GitServer implements AutoCloseable {
       sshd = null;
     }
     workers.shutdownNow();
+    watchdog.shutdownNow();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -198,8 +226,62 @@ public final class GitServer implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private Path dataDirectory;
+    private long maxPushBytes = 1L << 30;
+    private Duration maxReceiveTime = Duration.ofMinutes(10);
+    private Duration idleTimeout = Duration.ofMinutes(10);
+    private Duration authTimeout = Duration.ofSeconds(30);
+    private int maxSessionsPerUser = 10;
 
     private Builder() {}
+
+    /** The largest pack one push may send; a larger one is refused as it arrives. Default 1 GiB; 1 KiB to 64 GiB. */
+    public Builder maxPushBytes(long bytes) {
+      if (bytes < 1024 || bytes > (64L << 30)) {
+        throw new IllegalArgumentException("maxPushBytes " + bytes + " is out of range: use 1024 to " + (64L << 30));
+      }
+      this.maxPushBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long a push may take to send its pack; the connection is closed after that and nothing
+     * is changed. The build and deploy that follow have their own timeouts. Default 10 minutes; 1 s to 24 hours.
+     */
+    public Builder maxReceiveTime(Duration time) {
+      this.maxReceiveTime = between("maxReceiveTime", time, Duration.ofSeconds(1), Duration.ofHours(24));
+      return this;
+    }
+
+    /**
+     * How long a connection may stay silent before it is closed (SSHD's idle timeout). It must
+     * outlast the quiet parts of a deploy (waiting for containers), so the default is 10 minutes; 1 s to 24 hours.
+     */
+    public Builder idleTimeout(Duration time) {
+      this.idleTimeout = between("idleTimeout", time, Duration.ofSeconds(1), Duration.ofHours(24));
+      return this;
+    }
+
+    /** How long a client may take to authenticate after connecting. Default 30 s; 1 s to 10 minutes. */
+    public Builder authTimeout(Duration time) {
+      this.authTimeout = between("authTimeout", time, Duration.ofSeconds(1), Duration.ofMinutes(10));
+      return this;
+    }
+
+    /** SSH connections one user may have open at once (pushes, clones). Default 10; 1 to 1,000. */
+    public Builder maxSessionsPerUser(int sessions) {
+      if (sessions < 1 || sessions > 1000) {
+        throw new IllegalArgumentException("maxSessionsPerUser " + sessions + " is out of range: use 1 to 1000");
+      }
+      this.maxSessionsPerUser = sessions;
+      return this;
+    }
+
+    private static Duration between(String option, Duration value, Duration min, Duration max) {
+      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(option + " " + value + " is out of range: use " + min + " to " + max);
+      }
+      return value;
+    }
 
     /** The controller that authenticates keys, authorizes apps and deploys pushes. Required. */
     public Builder controller(Controller controller) {

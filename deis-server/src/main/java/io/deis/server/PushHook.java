@@ -36,15 +36,19 @@ final class PushHook implements PreReceiveHook, PostReceiveHook {
   private final Session pusher;
   private final AppName app;
   private final Path repository;
+  private final Runnable received;
 
-  PushHook(Session pusher, AppName app, Path repository) {
+  /** @param received told once the pack is in, before anything is built: the receive deadline ends there */
+  PushHook(Session pusher, AppName app, Path repository, Runnable received) {
     this.pusher = pusher;
     this.app = app;
     this.repository = repository;
+    this.received = received;
   }
 
   @Override
   public void onPreReceive(ReceivePack rp, Collection<ReceiveCommand> commands) {
+    received.run();
     for (ReceiveCommand command : commands) {
       if (command.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED) {
         continue; // already refused by JGit (a deletion, a missing object)

@@ -27,7 +27,7 @@ class ApiSessionTest {
 
   @Test
   void registerAddAKeyCreatePushConfigureScaleRollBackReadLogsRunAndDestroy() throws Exception {
-    try (Controller controller = Controller.builder().passwordHashIterations(1000).dataDirectory(tmp.resolve("controller")).build();
+    try (Controller controller = Controller.builder().trustedUsersOnly(true).passwordHashIterations(1000).dataDirectory(tmp.resolve("controller")).build();
         GitServer git = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("git")).build().start();
         ApiServer api = ApiServer.builder().controller(controller).port(0).build().start()) {
       V1Client client = new V1Client(api.url());

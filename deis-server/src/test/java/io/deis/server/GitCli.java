@@ -129,6 +129,19 @@ final class GitCli {
       }
     }
 
+    /** Ends the process (its input closed, then killed) and returns what it wrote. */
+    Result stop() throws InterruptedException {
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        // gone already
+      }
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+      return finish();
+    }
+
     boolean isAlive() {
       return process.isAlive();
     }
@@ -150,6 +163,21 @@ final class GitCli {
       command.add(remoteCommand);
     }
     return exec(home, env(null), command);
+  }
+
+  /** Starts ssh with a remote command and leaves its input open, so the session stays until the server ends it or {@link Running#stop}. */
+  Running startSsh(String remoteCommand) {
+    List<String> command = new ArrayList<>(List.of(sshCommand().split(" ")));
+    command.add("git@127.0.0.1");
+    command.add(remoteCommand);
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+      pb.environment().remove("SSH_AUTH_SOCK");
+      pb.environment().putAll(env(null));
+      return new Running(pb.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A git working tree with the sample app committed on master. */

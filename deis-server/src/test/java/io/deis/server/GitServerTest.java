@@ -41,7 +41,7 @@ class GitServerTest {
   @BeforeAll
   void start(@TempDir Path dir) throws IOException {
     tmp = dir;
-    controller = Controller.builder().passwordHashIterations(1000).dataDirectory(tmp.resolve("controller")).build();
+    controller = Controller.builder().trustedUsersOnly(true).passwordHashIterations(1000).dataDirectory(tmp.resolve("controller")).build();
     server = GitServer.builder().controller(controller).port(0).dataDirectory(tmp.resolve("git")).build().start();
     controller.register("admin", "admin-pw", "admin@example.com"); // the first user is the administrator; alice and bob are not
     controller.register("alice", "alice-pw", "alice@example.com");

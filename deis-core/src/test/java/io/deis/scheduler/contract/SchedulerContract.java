@@ -227,6 +227,49 @@ public abstract class SchedulerContract {
     assertThat(scheduler.containers(app)).isEmpty();
   }
 
+  /**
+   * A config value is a secret: whatever the scheduler says about the app (its containers, their
+   * logs, the errors of a failed deploy and a failed scale) and whatever it keeps of it on the
+   * backend ({@link #backendTexts}) never carries one.
+   */
+  @Test
+  void noTextTheSchedulerProducesCarriesAConfigValue() {
+    String canary = "canary-" + UUID.randomUUID();
+    List<String> texts = new java.util.ArrayList<>();
+    Procfile procfile = procfile("worker", commands().worker(), "crash", commands().crash());
+    Release v2 = release(procfile, Map.of("API_KEY", canary));
+    scheduler.deploy(v2, Formation.parse("worker=1"));
+    texts.add(thrown(() -> scheduler.scale(v2, Formation.parse("worker=1 crash=1"))));
+    texts.add(thrown(() -> scheduler.deploy(release(procfile, Map.of("API_KEY", canary, "OTHER", canary)), Formation.parse("crash=1"))));
+    scheduler.containers(app).forEach(c -> {
+      texts.add(c.toString());
+      texts.add(c.psLine());
+    });
+    scheduler.logs(app, 100).forEach(l -> texts.add(l.toString()));
+    texts.addAll(backendTexts(app));
+
+    assertThat(scheduler.containers(app)).as("the first release still runs").isNotEmpty();
+    assertThat(texts).allSatisfy(text -> assertThat(text).doesNotContain(canary));
+  }
+
+  /**
+   * Everything the backend keeps of {@code app}, as text, for {@link #noTextTheSchedulerProducesCarriesAConfigValue}:
+   * a backend with objects of its own returns them (Kubernetes: every object of the app but its
+   * Secrets, as YAML; the Secret is where config values belong). Default: nothing.
+   */
+  protected List<String> backendTexts(AppName app) {
+    return List.of();
+  }
+
+  /** The full text of what {@code call} throws (message, causes, stack trace); fails when it throws nothing. */
+  private static String thrown(Runnable call) {
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(call::run);
+    assertThat(e).as("a failure was expected").isNotNull();
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    return trace.toString();
+  }
+
   @Test
   void anUnknownAppHasNoContainers() {
     assertThat(scheduler.containers(AppName.of("never-deployed"))).isEmpty();

@@ -43,6 +43,7 @@ public final class KubernetesScheduler implements Scheduler {
 
   private final KubeApi api;
   private final boolean ownsClient;
+  private final Duration deployDeadline;
   private final ExecutorService watchThreads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "deis-k8s-watch");
     t.setDaemon(true);
@@ -62,6 +63,7 @@ public final class KubernetesScheduler implements Scheduler {
   private KubernetesScheduler(Builder builder) {
     this.api = new KubeApi(builder.client);
     this.ownsClient = builder.ownsClient;
+    this.deployDeadline = builder.deployDeadline;
     this.watches = new Watches(api, watchThreads);
     this.inventory = new Inventory(api, scope);
     this.signals = new Signals(api, scope, inventory);
@@ -204,6 +206,12 @@ public final class KubernetesScheduler implements Scheduler {
     rollouts.reconcile(notNull(release, "release"), notNull(formation, "formation"));
     runs.sweep(release.app());
     return Optional.empty();
+  }
+
+  /** The deploy deadline: the controller refuses health-check settings that could not pass within it. */
+  @Override
+  public Optional<Duration> deployTimeout() {
+    return Optional.of(deployDeadline);
   }
 
   /** The apps this installation has a namespace for (one that is not being deleted). */

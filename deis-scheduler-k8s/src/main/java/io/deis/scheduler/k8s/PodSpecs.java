@@ -2,6 +2,7 @@ package io.deis.scheduler.k8s;
 
 import io.deis.model.Build;
 import io.deis.model.HealthCheck;
+import io.deis.model.MemoryLimit;
 import io.deis.model.ProcessType;
 import io.deis.model.Release;
 import io.deis.error.BuildException;
@@ -24,7 +25,6 @@ import io.kubernetes.client.openapi.models.V1TCPSocketAction;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -121,23 +121,12 @@ final class PodSpecs {
 
   static Map<String, Quantity> limits(Release release, ProcessType type) {
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    release.config().memory(type).ifPresent(m -> limits.put("memory", new Quantity(memory(m))));
+    // The core's one parser reads the limit; in bytes it is the same on every backend.
+    release.config().memory(type).ifPresent(m -> limits.put("memory",
+        new Quantity(java.math.BigDecimal.valueOf(MemoryLimit.parse(m).bytes()), Quantity.Format.BINARY_SI)));
     // Docker's cpu shares are a weight where 1024 is one CPU; Kubernetes limits are in millicores.
     release.config().cpu(type).ifPresent(shares ->
         limits.put("cpu", new Quantity(Math.max(1, Math.round(shares * 1000.0 / 1024)) + "m")));
     return limits;
-  }
-
-  /** Deis's {@code 512M} / {@code 1G} / {@code 20MB} are binary units, as Docker read them: Kubernetes' Mi, Gi. */
-  static String memory(String limit) {
-    String upper = limit.toUpperCase(Locale.ROOT);
-    String digits = upper.replaceAll("[^0-9]", "");
-    char unit = upper.length() > digits.length() ? upper.charAt(digits.length()) : 'B';
-    return switch (unit) {
-      case 'K' -> digits + "Ki";
-      case 'M' -> digits + "Mi";
-      case 'G' -> digits + "Gi";
-      default -> digits;
-    };
   }
 }

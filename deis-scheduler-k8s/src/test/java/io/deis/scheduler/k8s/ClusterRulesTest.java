@@ -115,8 +115,12 @@ class ClusterRulesTest {
 
   @Test
   void aConfigOverOneMebibyteIsRefusedBeforeAnyRequest() {
-    Release big = TestApps.release(app, 2, build("worker: exec sleep 1000\n"),
-        Map.of("BLOB_A", "a".repeat(600 * 1024), "BLOB_B", "b".repeat(600 * 1024)));
+    // Each value within the model's 128 KiB; together more than a Secret holds.
+    Map<String, String> blobs = new java.util.HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      blobs.put("BLOB_" + i, "x".repeat(110 * 1024));
+    }
+    Release big = TestApps.release(app, 2, build("worker: exec sleep 1000\n"), blobs);
     cluster.requests().clear();
 
     assertThatThrownBy(() -> scheduler.deploy(big, Formation.parse("worker=1")))

@@ -179,7 +179,7 @@ class RealClusterFaultsTest {
   @Test
   void aPodNoNodeCanTakeFailsTheDeployAtOnce() {
     Release release = release(2, "worker: exec sleep 1000\n", Map.of());
-    Config huge = release.config().apply(ConfigChange.builder().memory(ProcessType.of("worker"), "100000G").build(),
+    Config huge = release.config().apply(ConfigChange.builder().memory(ProcessType.of("worker"), "1000G").build(),
         "c", "tester", Instant.now());
 
     assertThatThrownBy(() -> scheduler.deploy(TestApps.release(app, 2, release.build().orElseThrow(), huge), Formation.parse("worker=1")))

@@ -38,7 +38,7 @@ final class ApiFixture implements AutoCloseable {
     this.dir = dir;
     RuntimeScheduler.Options fast = RuntimeScheduler.Options.defaults()
         .withStopGrace(Duration.ofSeconds(2)).withMinUptime(Duration.ofMillis(300));
-    this.controller = Controller.builder().passwordHashIterations(1000).dataDirectory(dir.resolve("controller"))
+    this.controller = Controller.builder().trustedUsersOnly(true).passwordHashIterations(1000).dataDirectory(dir.resolve("controller"))
         .scheduler(new RuntimeScheduler(new LocalRuntime(dir.resolve("containers")), fast)).build();
     this.server = settings.controller(controller).port(0).build().start();
     this.anonymous = new V1Client(server.url());

@@ -29,7 +29,7 @@ class ApiProtocolTest {
 
   @BeforeAll
   void start(@TempDir Path tmp) {
-    controller = Controller.builder().passwordHashIterations(1000).dataDirectory(tmp).build();
+    controller = Controller.builder().trustedUsersOnly(true).passwordHashIterations(1000).dataDirectory(tmp).build();
     server = ApiServer.builder().controller(controller).port(0).maxRequestBytes(64 * 1024).maxJsonDepth(8)
         .authAttemptsPerMinute(1000).pageSizes(2, 3).build().start();
     anonymous = new V1Client(server.url());
@@ -234,7 +234,7 @@ class ApiProtocolTest {
 
   @Test
   void loginAndRegisterAreRateLimitedPerClientAddress() {
-    try (Controller c = Controller.builder().passwordHashIterations(1000).build();
+    try (Controller c = Controller.builder().trustedUsersOnly(true).passwordHashIterations(1000).build();
         ApiServer limited = ApiServer.builder().controller(c).port(0).authAttemptsPerMinute(3).build().start()) {
       V1Client client = new V1Client(limited.url());
       for (int i = 0; i < 3; i++) {
