@@ -149,6 +149,8 @@ class RoutingTest {
       HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/cart?item=1"))
           .header("Host", "shop.local.deis").header("X-Request-Id", "req-42").build(), HttpResponse.BodyHandlers.ofString());
       get(router, "nope.local.deis", "/");
+      // The event loop writes a request's line after it flushed the answer, so the client can have it first.
+      UpgradeAndDrainTest.await(() -> captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("nope.local.deis"));
     } finally {
       System.setErr(stderr);
     }

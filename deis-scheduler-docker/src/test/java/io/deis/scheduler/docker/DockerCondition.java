@@ -17,7 +17,7 @@ final class DockerCondition implements ExecutionCondition {
     if (why.isEmpty()) {
       // Closed by JUnit when the whole run ends: the stack image and anything a test left behind go.
       context.getRoot().getStore(ExtensionContext.Namespace.create(DockerCondition.class))
-          .getOrComputeIfAbsent("sweep", k -> (AutoCloseable) () -> TestDocker.sweep(true));
+          .computeIfAbsent("sweep", k -> (AutoCloseable) () -> TestDocker.sweep(true));
       return ConditionEvaluationResult.enabled("a Docker daemon answers");
     }
     if (Boolean.getBoolean(REQUIRED_PROPERTY)) {
