@@ -22,6 +22,11 @@ class PublishedJarsTest {
     assertPublished(DockerScheduler.class, "deis-scheduler-docker", "io.deis.scheduler.docker");
   }
 
+  @Test
+  void deisJunit5IsThePublishedJarAndNamesItsModule() throws Exception {
+    assertPublished(io.deis.junit5.DeisExtension.class, "deis-junit5", "io.deis.junit5");
+  }
+
   private static void assertPublished(Class<?> type, String artifactId, String moduleName) throws Exception {
     Path jar = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path repository = Path.of(System.getProperty("consumer.repository")).toRealPath();
