@@ -42,6 +42,18 @@ class ValuesTest {
   }
 
   @Test
+  void processTypesAreValidLabelValues() {
+    assertThat(ProcessType.of("clock_tick").value()).isEqualTo("clock_tick");
+    assertThat(ProcessType.of("a".repeat(63)).value()).hasSize(63);
+    for (String bad : new String[] {"_clock", "clock_", "-clock", "clock-"}) {
+      assertThatThrownBy(() -> ProcessType.of(bad)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("'" + bad + "'").hasMessageContaining("starting and ending with a letter or digit");
+    }
+    assertThatThrownBy(() -> ProcessType.of("a".repeat(64))).isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("64 characters long").hasMessageContaining("at most 63");
+  }
+
+  @Test
   void formationParsesDeisSyntax() {
     Formation f = Formation.parse("web=3 worker=1,clock=0");
     assertThat(f.count(ProcessType.WEB)).isEqualTo(3);

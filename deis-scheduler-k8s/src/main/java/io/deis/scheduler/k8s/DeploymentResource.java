@@ -24,17 +24,23 @@ final class DeploymentResource {
 
   private DeploymentResource() {}
 
-  static V1Deployment manifest(Release release, ProcessType type, int replicas, Duration deadline) {
+  /**
+   * @param name the Deployment's name ({@link Names#deployment(io.deis.model.AppName, ProcessType, java.util.Collection)})
+   * @param deadline the deploy deadline, also the cluster's progress deadline
+   * @param stopGrace the pods' termination grace period
+   */
+  static V1Deployment manifest(Scope scope, Release release, ProcessType type, String name, int replicas, Duration deadline,
+      Duration stopGrace, Duration drain) {
     return new V1Deployment()
         .apiVersion("apps/v1")
         .kind("Deployment")
         .metadata(new V1ObjectMeta()
-            .name(Names.deployment(release.app(), type))
+            .name(name)
             .namespace(Names.namespace(release.app()))
-            .labels(Names.pod(release.app(), type, release.version())))
+            .labels(scope.pod(release.app(), type, release.version())))
         .spec(new V1DeploymentSpec()
             .replicas(replicas)
-            .selector(new V1LabelSelector().matchLabels(Names.selector(release.app(), type)))
+            .selector(new V1LabelSelector().matchLabels(scope.selector(release.app(), type)))
             .strategy(new V1DeploymentStrategy()
                 .type("RollingUpdate")
                 .rollingUpdate(new V1RollingUpdateDeployment()
@@ -43,13 +49,15 @@ final class DeploymentResource {
             // A new pod counts as available only after a second of being ready: without this, a
             // container that crashes right after it starts would let the rollout retire old pods.
             .minReadySeconds(MIN_READY_SECONDS)
-            // The cluster marks the rollout failed at the same deadline the scheduler waits for.
-            .progressDeadlineSeconds((int) Math.max(1, deadline.toSeconds()))
+            // The cluster marks the rollout failed at the same deadline the scheduler waits for; the
+            // API server wants it above minReadySeconds.
+            .progressDeadlineSeconds((int) Math.max(MIN_READY_SECONDS + 1, deadline.toSeconds()))
             // Rollback is the scheduler's (it puts back the previous template), so keep little history.
             .revisionHistoryLimit(2)
             .template(new V1PodTemplateSpec()
-                .metadata(new V1ObjectMeta().labels(Names.pod(release.app(), type, release.version())))
-                .spec(PodSpecs.spec(release, type, release.build().orElseThrow().command(type), "Always"))));
+                .metadata(new V1ObjectMeta().labels(scope.pod(release.app(), type, release.version())))
+                .spec(PodSpecs.spec(release, type, release.build().orElseThrow().command(type),
+                    Names.secret(release.app(), release.version()), "Always", stopGrace, drain))));
   }
 
   static int replicas(V1Deployment deployment) {
@@ -80,6 +88,10 @@ final class DeploymentResource {
   /** {@code deployment} as it can be written back with a PUT: spec and labels, none of the server's fields. */
   static V1Deployment forReplace(V1Deployment deployment) {
     V1ObjectMeta meta = deployment.getMetadata();
+    // client-java fills a read pod spec's overhead with an empty map; sent back, the RuntimeClass
+    // admission plugin would refuse every pod the restored Deployment makes.
+    Optional.ofNullable(deployment.getSpec()).map(V1DeploymentSpec::getTemplate).map(V1PodTemplateSpec::getSpec)
+        .ifPresent(spec -> spec.setOverhead(null));
     return new V1Deployment()
         .apiVersion("apps/v1")
         .kind("Deployment")

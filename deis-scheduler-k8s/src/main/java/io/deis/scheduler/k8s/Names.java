@@ -1,41 +1,46 @@
 package io.deis.scheduler.k8s;
 
-import io.deis.error.InvalidInputException;
 import io.deis.model.AppName;
 import io.deis.model.ProcessType;
-import io.deis.scheduler.Labels;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.stream.Collectors;
+import io.deis.scheduler.ContainerSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
 
 /**
- * How Deis names map onto Kubernetes names, in one place, because a controller that restarts
- * finds its objects again only through these names and {@link Labels}.
+ * How Deis names map onto Kubernetes names, in one place. Objects are found again by their labels
+ * ({@link Scope}); names only have to be valid and not collide.
  */
 final class Names {
-  /** Every container listens on this port, given to it as {@code PORT}, as in Deis Workflow. */
-  static final int PORT = 5000;
+  /** Every container listens on this port, given to it as {@code PORT}: the core's one default, as in Deis Workflow. */
+  static final int PORT = ContainerSpec.DEFAULT_PORT;
   /** The port a Service answers on inside the cluster. */
   static final int SERVICE_PORT = 80;
-  /** Kubernetes namespaces and label values are DNS labels: at most 63 characters. */
-  static final int MAX_NAMESPACE_LENGTH = 63;
   /** Set on a Deployment's pod template by {@code restart}, as {@code kubectl rollout restart} does. */
   static final String RESTARTED_AT = "io.deis/restartedAt";
 
   private Names() {}
 
   static String namespace(AppName app) {
-    if (app.value().length() > MAX_NAMESPACE_LENGTH) {
-      throw new InvalidInputException("app name '" + app + "' is " + app.value().length()
-          + " characters long: the Kubernetes backend makes it a namespace, and those hold at most "
-          + MAX_NAMESPACE_LENGTH);
-    }
+    Rules.checkApp(app);
     return app.value();
   }
 
   /** {@code <app>-<type>}; '_' (legal in a Procfile type) becomes '-', since object names are DNS names. */
   static String deployment(AppName app, ProcessType type) {
     return app + "-" + dnsSafe(type);
+  }
+
+  /**
+   * The name for a new Deployment of {@code type}: {@code <app>-<type>}, unless another type's
+   * Deployment has it ({@code clock_tick} and {@code clock-tick} both map to it, with different
+   * selectors, and a selector cannot change): then that name with a short hash of the type.
+   */
+  static String deployment(AppName app, ProcessType type, Collection<String> taken) {
+    String name = deployment(app, type);
+    return taken.contains(name) ? name + "-" + hash(type.value()) : name;
   }
 
   static String container(ProcessType type) {
@@ -46,6 +51,10 @@ final class Names {
     return app + "-v" + version + "-env";
   }
 
+  static String runSecret(String runPod) {
+    return runPod + "-env";
+  }
+
   static String service(AppName app) {
     return app.value();
   }
@@ -54,36 +63,12 @@ final class Names {
     return type.value().replace('_', '-');
   }
 
-  /** The labels on an app's namespace and Service. */
-  static Map<String, String> app(AppName app) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(Labels.HERITAGE, Labels.HERITAGE_VALUE);
-    labels.put(Labels.APP, app.value());
-    return labels;
-  }
-
-  /** What a Deployment selects: app and type, never the release, because a selector cannot change. */
-  static Map<String, String> selector(AppName app, ProcessType type) {
-    Map<String, String> labels = app(app);
-    labels.put(Labels.TYPE, type.value());
-    return labels;
-  }
-
-  /** The labels of a pod (and of the Deployment that makes it). */
-  static Map<String, String> pod(AppName app, ProcessType type, int release) {
-    Map<String, String> labels = selector(app, type);
-    labels.put(Labels.RELEASE, Integer.toString(release));
-    return labels;
-  }
-
-  static Map<String, String> release(AppName app, int release) {
-    Map<String, String> labels = app(app);
-    labels.put(Labels.RELEASE, Integer.toString(release));
-    return labels;
-  }
-
-  /** A label selector in the API's text form: {@code k1=v1,k2=v2}. */
-  static String selectorText(Map<String, String> labels) {
-    return labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 3);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

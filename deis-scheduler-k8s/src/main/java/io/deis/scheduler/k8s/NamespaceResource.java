@@ -8,10 +8,10 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 final class NamespaceResource {
   private NamespaceResource() {}
 
-  static V1Namespace manifest(AppName app) {
+  static V1Namespace manifest(Scope scope, AppName app) {
     return new V1Namespace()
         .apiVersion("v1")
         .kind("Namespace")
-        .metadata(new V1ObjectMeta().name(Names.namespace(app)).labels(Names.app(app)));
+        .metadata(new V1ObjectMeta().name(Names.namespace(app)).labels(scope.app(app)));
   }
 }

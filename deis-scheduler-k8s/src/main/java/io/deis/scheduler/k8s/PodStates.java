@@ -28,9 +28,14 @@ import java.util.Set;
  * {@code down}; a deleted pod is {@code destroyed}.
  */
 final class PodStates {
-  /** Waiting reasons after which a container will not start without a new spec: a deploy fails at once. */
-  private static final Set<String> HOPELESS = Set.of("CrashLoopBackOff", "RunContainerError", "ErrImagePull",
-      "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
+  /**
+   * Waiting reasons after which a container will not start without a new spec: a deploy fails at
+   * once. Image pulls are not among them: the kubelet retries a pull, and {@link PodTrouble} waits
+   * for its retry before it calls a pull failed.
+   */
+  private static final Set<String> HOPELESS = Set.of("CrashLoopBackOff", "RunContainerError", "InvalidImageName",
+      "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError");
+  static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff");
   private static final Set<String> CRASHED = Set.of("CrashLoopBackOff", "RunContainerError");
 
   private PodStates() {}
@@ -47,6 +52,46 @@ final class PodStates {
       return ContainerState.DOWN; // it ran, ended, and is not up again yet
     }
     return scheduled(pod) ? ContainerState.CREATED : ContainerState.INITIALIZED;
+  }
+
+  /**
+   * A pod that ended for good (Failed or Succeeded): evicted, shut down with its node, or past its
+   * deadline. Its Deployment has replaced it; it is no container of the app, only a leftover.
+   */
+  static boolean ended(V1Pod pod) {
+    return phase(pod).equals("Failed") || phase(pod).equals("Succeeded");
+  }
+
+  static boolean terminating(V1Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** The scheduler's reason when no node can take the pod (PodScheduled False, Unschedulable). */
+  static Optional<String> unschedulable(V1Pod pod) {
+    return conditions(pod).stream()
+        .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()))
+        .map(c -> c.getMessage() == null ? "Unschedulable" : c.getMessage()).findFirst();
+  }
+
+  static String waiting(V1Pod pod) {
+    return waitingReason(pod);
+  }
+
+  static Optional<String> waitingMessage(V1Pod pod) {
+    return containerStatus(pod).map(V1ContainerStatus::getState).map(V1ContainerState::getWaiting)
+        .map(w -> w.getMessage());
+  }
+
+  /** The Secret the pod's container reads its environment from. */
+  static Optional<String> secret(V1Pod pod) {
+    return Optional.ofNullable(pod.getSpec()).map(s -> s.getContainers()).filter(c -> !c.isEmpty())
+        .map(c -> c.get(0).getEnvFrom()).filter(e -> e != null && !e.isEmpty())
+        .map(e -> e.get(0).getSecretRef()).map(r -> r.getName());
+  }
+
+  static Optional<String> image(V1Pod pod) {
+    return Optional.ofNullable(pod.getSpec()).map(s -> s.getContainers()).filter(c -> !c.isEmpty())
+        .map(c -> c.get(0).getImage());
   }
 
   /** The state of a pod a watch reported DELETED: gone, with all its filesystem. */
@@ -83,7 +128,7 @@ final class PodStates {
     String waiting = waitingReason(pod);
     if (HOPELESS.contains(waiting)) {
       return Optional.of(exitCode(pod).stream().mapToObj(c -> "crashed with exit code " + c + " (" + waiting + ")")
-          .findFirst().orElse("cannot start (" + waiting + ")"));
+          .findFirst().orElse("cannot start (" + waiting + waitingMessage(pod).map(m -> ": " + m).orElse("") + ")"));
     }
     int restarts = restarts(pod);
     if (restarts > 0) {

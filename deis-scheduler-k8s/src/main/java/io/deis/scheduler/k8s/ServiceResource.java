@@ -19,14 +19,14 @@ import java.util.Optional;
 final class ServiceResource {
   private ServiceResource() {}
 
-  static V1Service manifest(AppName app, ProcessType routable) {
+  static V1Service manifest(Scope scope, AppName app, ProcessType routable) {
     return new V1Service()
         .apiVersion("v1")
         .kind("Service")
-        .metadata(new V1ObjectMeta().name(Names.service(app)).namespace(Names.namespace(app)).labels(Names.app(app)))
+        .metadata(new V1ObjectMeta().name(Names.service(app)).namespace(Names.namespace(app)).labels(scope.app(app)))
         .spec(new V1ServiceSpec()
             .type("ClusterIP")
-            .selector(Names.selector(app, routable))
+            .selector(scope.selector(app, routable))
             .ports(List.of(new V1ServicePort()
                 .name("http")
                 .protocol("TCP")

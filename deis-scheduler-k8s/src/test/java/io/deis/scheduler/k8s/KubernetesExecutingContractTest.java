@@ -40,16 +40,6 @@ class KubernetesExecutingContractTest extends ExecutingSchedulerContract {
     return TestApps.imageBuild(app, procfile);
   }
 
-  /**
-   * Not yet for Kubernetes: its scheduler sends no ready/retiring signals, and on a cluster the
-   * traffic goes through the app's Service. The Kubernetes work of the consistency issue makes
-   * this run (signals from the pods' readiness, or requests through the Service).
-   */
-  @Override
-  @org.junit.jupiter.api.Disabled("the Kubernetes backend sends no SchedulerListener signals yet (issue 8, Kubernetes side)")
-  public void everyRequestIsAnsweredThroughADeployAndScaling() {
-  }
-
   @Override
   protected Commands commands() {
     return new Commands(TestApps.webCommand(), "exec sleep 1000", "exit 3", "sleep 2; exit 3");

@@ -71,7 +71,7 @@ class KubernetesSchedulerTest {
 
   @BeforeEach
   void newApp() {
-    scheduler = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build();
+    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build());
     app = AppName.of("k8s-" + APPS.incrementAndGet());
   }
 
@@ -132,7 +132,7 @@ class KubernetesSchedulerTest {
     scheduler.deploy(TestApps.release(app, 2, build, Map.of("GREETING", "old")), Formation.parse("web=1"));
     String serving = scheduler.containers(app).get(0).id();
 
-    KubernetesScheduler impatient = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(3)).build();
+    KubernetesScheduler impatient = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(3)).build());
     Release unhealthy = TestApps.release(app, 3, build, Map.of("GREETING", "new", "HEALTHCHECK_URL", "/missing"));
     assertThatThrownBy(() -> impatient.deploy(unhealthy, Formation.parse("web=1")))
         .isInstanceOf(DeployException.class)
@@ -235,7 +235,7 @@ class KubernetesSchedulerTest {
   @Test
   void aWaitLongerThanTheClientsReadTimeoutResumesItsWatch() {
     ApiClient shortReads = new ClientBuilder().setBasePath(cluster.url()).setReadTimeout(Duration.ofSeconds(2)).build();
-    KubernetesScheduler patient = KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)).build();
+    KubernetesScheduler patient = TestApps.started(KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)).build());
     Release slow = TestApps.release(app, 2, build("web: " + TestApps.webCommand() + "\n"),
         Map.of("HEALTHCHECK_URL", "/", "HEALTHCHECK_INITIAL_DELAY", "4"));
     cluster.requests().clear();
@@ -334,7 +334,7 @@ class KubernetesSchedulerTest {
         "current-context: fake",
         "");
     ApiClient client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
-    KubernetesScheduler fromKubeconfig = KubernetesScheduler.using(client);
+    KubernetesScheduler fromKubeconfig = TestApps.started(KubernetesScheduler.using(client));
 
     fromKubeconfig.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
 
@@ -348,7 +348,8 @@ class KubernetesSchedulerTest {
 
     scheduler.destroy(app);
 
-    assertThat(cluster.store().get("namespaces", "", app.value())).isEmpty();
+    assertThat(scheduler.containers(app)).isEmpty(); // at once: a terminating namespace is gone for Deis
+    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.store().get("namespaces", "", app.value()).isEmpty());
     for (String resource : List.of("pods", "deployments", "services", "secrets")) {
       assertThat(cluster.store().list(resource, app.value(), o -> true)).as(resource).isEmpty();
     }
@@ -395,11 +396,11 @@ class KubernetesSchedulerTest {
 
   @Test
   void anUnreachableApiIsNamedInTheError() {
-    KubernetesScheduler nowhere = KubernetesScheduler.using(new ClientBuilder().setBasePath("http://127.0.0.1:9").build());
+    KubernetesScheduler nowhere = TestApps.started(KubernetesScheduler.using(new ClientBuilder().setBasePath("http://127.0.0.1:9").build()));
 
     assertThatThrownBy(() -> nowhere.containers(app))
         .isInstanceOf(SchedulerException.class)
-        .hasMessageContaining("could not list the deployments of " + app)
+        .hasMessageContaining("could not read namespace " + app)
         .hasMessageContaining("the Kubernetes API at http://127.0.0.1:9 did not answer");
   }
 

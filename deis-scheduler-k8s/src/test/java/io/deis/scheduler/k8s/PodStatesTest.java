@@ -127,11 +127,39 @@ class PodStatesTest {
 
   @Test
   void containersThatCannotStartFailADeployAtOnce() {
-    for (String reason : List.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError")) {
+    for (String reason : List.of("InvalidImageName", "CreateContainerConfigError")) {
       V1Pod pod = pod("node-1", status("Pending", false, 0, waiting(reason), null));
       assertThat(PodStates.state(pod)).as(reason).isEqualTo(ContainerState.CREATED);
       assertThat(PodStates.failure(pod)).as(reason).contains("cannot start (" + reason + ")");
     }
+  }
+
+  @Test
+  void anImagePullFailsOnlyAfterTheKubeletRetriedIt() {
+    PodTrouble trouble = new PodTrouble();
+    V1Pod first = pod("node-1", status("Pending", false, 0, waiting("ErrImagePull"), null));
+    V1Pod backingOff = pod("node-1", status("Pending", false, 0, waiting("ImagePullBackOff"), null));
+
+    assertThat(trouble.of(first)).as("the first failed pull").isEmpty();
+    assertThat(trouble.of(backingOff)).as("the kubelet's back-off before its retry").isEmpty();
+    assertThat(trouble.of(first)).as("the retry failed too").hasValueSatisfying(why ->
+        assertThat(why).contains("cannot pull image").contains("ErrImagePull after 2 tries"));
+  }
+
+  @Test
+  void aPodNoNodeCanTakeSaysWhy() {
+    V1Pod pod = pod(null, new V1PodStatus().phase("Pending").conditions(List.of(new V1PodCondition().type("PodScheduled")
+        .status("False").reason("Unschedulable").message("0/3 nodes are available: 3 Insufficient memory."))));
+
+    assertThat(new PodTrouble().of(pod)).contains("cannot be scheduled: 0/3 nodes are available: 3 Insufficient memory.");
+    assertThat(PodStates.state(pod)).isEqualTo(ContainerState.INITIALIZED);
+  }
+
+  @Test
+  void anEvictedPodHasEnded() {
+    V1Pod pod = pod("node-1", status("Failed", false, 0, null, null).reason("Evicted"));
+    assertThat(PodStates.ended(pod)).isTrue();
+    assertThat(Inventory.containersOf(List.of(pod))).isEmpty();
   }
 
   @Test

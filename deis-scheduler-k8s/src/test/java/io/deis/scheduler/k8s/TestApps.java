@@ -4,6 +4,7 @@ import io.deis.model.AppName;
 import io.deis.model.Build;
 import io.deis.model.Config;
 import io.deis.model.ConfigChange;
+import io.deis.model.Installation;
 import io.deis.model.Procfile;
 import io.deis.model.Release;
 import java.time.Instant;
@@ -14,6 +15,15 @@ import java.util.UUID;
 /** Builds, releases and process commands for tests against the fake cluster. */
 public final class TestApps {
   private TestApps() {}
+
+  /** The installation every test scheduler here belongs to, unless a test needs a second one. */
+  public static final Installation INSTALLATION = Installation.of("testinst01");
+
+  /** {@code scheduler}, started for {@link #INSTALLATION}, as a Controller would start it. */
+  public static KubernetesScheduler started(KubernetesScheduler scheduler) {
+    scheduler.start(INSTALLATION);
+    return scheduler;
+  }
 
   /** An image build: the only kind the Kubernetes backend runs. */
   public static Build imageBuild(AppName app, Procfile procfile) {

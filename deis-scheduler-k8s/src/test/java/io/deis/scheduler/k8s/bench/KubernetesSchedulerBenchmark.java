@@ -61,7 +61,7 @@ class KubernetesSchedulerBenchmark {
   static Map<String, Double> run(int apps, StringBuilder report) {
     Map<String, Double> writesPerOp = new LinkedHashMap<>();
     try (FakeKubernetes cluster = FakeKubernetes.start();
-        KubernetesScheduler scheduler = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(120)).build()) {
+        KubernetesScheduler scheduler = io.deis.scheduler.k8s.TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(120)).build())) {
       List<AppName> names = new ArrayList<>();
       List<Build> builds = new ArrayList<>();
       for (int i = 0; i < apps; i++) {

@@ -3,7 +3,6 @@ package io.deis.scheduler.k8s.fake;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
@@ -12,11 +11,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +39,12 @@ public final class FakeApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeApiServer.class);
   private static final Gson GSON = new Gson();
 
-  record Kind(String resource, String groupVersion, String kind, boolean namespaced) {}
+  record Kind(String resource, String groupVersion, String kind, boolean namespaced) {
+    /** The API group, as RBAC rules name it: "" for the core group. */
+    String group() {
+      return groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
+    }
+  }
 
   private static final Map<String, Kind> KINDS = Map.of(
       "namespaces", new Kind("namespaces", "v1", "Namespace", false),
@@ -59,7 +60,10 @@ public final class FakeApiServer implements AutoCloseable {
   }
 
   private final Store store;
+  private final ApiRules rules;
   private final RequestLog requests = new RequestLog();
+  /** "namespace/pod" of pods whose kubelet does not answer log requests, set by tests. */
+  private final java.util.Set<String> failingLogs = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fake-apiserver");
@@ -70,8 +74,9 @@ public final class FakeApiServer implements AutoCloseable {
   private int nextClusterIp = 1;
   private volatile String lastAuthorization;
 
-  public FakeApiServer(Store store) throws IOException {
+  FakeApiServer(Store store, ApiRules rules) throws IOException {
     this.store = store;
+    this.rules = rules;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -95,6 +100,24 @@ public final class FakeApiServer implements AutoCloseable {
     this.logSource = source;
   }
 
+  /** A request the server answers with an error, as an overloaded or failing API server would. */
+  record Fault(String verb, String path, int code) {}
+
+  private final java.util.List<Fault> faults = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  void fail(String verb, String pathRegex, int code) {
+    faults.add(new Fault(verb, pathRegex, code));
+  }
+
+  void heal() {
+    faults.clear();
+  }
+
+  /** Log requests for the pod fail as when its node's kubelet is unreachable (HTTP 500). */
+  void failLogsOf(String namespace, String pod) {
+    failingLogs.add(namespace + "/" + pod);
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -107,7 +130,7 @@ public final class FakeApiServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) {
     try (exchange) {
-      Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+      Map<String, String> query = ApiJson.query(exchange.getRequestURI().getRawQuery());
       String method = exchange.getRequestMethod();
       lastAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
       String path = exchange.getRequestURI().getPath();
@@ -115,30 +138,37 @@ public final class FakeApiServer implements AutoCloseable {
       try {
         route = route(path);
       } catch (Store.ApiError e) {
-        requests.record(new RequestLog.Request(method, method.toLowerCase(), path, ""));
-        sendError(exchange, e);
+        requests.record(new RequestLog.Request(method, method.toLowerCase(), path, "", "?", "?", null));
+        ApiJson.sendError(exchange, e);
         return;
       }
       String verb = verb(method, route, query);
       // The body is kept so tests can show exactly what the scheduler sent (the golden manifests).
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.record(new RequestLog.Request(method, verb, path, body));
+      // As RBAC sees the request: the verb, the API group and the resource (with its subresource).
+      String resource = route.kind().resource() + (route.subresource() == null ? "" : "/" + route.subresource());
+      requests.record(new RequestLog.Request(method, verb, path, body, route.kind().group(), resource, route.namespace()));
       try {
+        for (Fault fault : faults) {
+          if (fault.verb().equals(verb) && path.matches(fault.path())) {
+            throw new Store.ApiError(fault.code(), "InternalError", "injected by the test: " + verb + " " + path);
+          }
+        }
         switch (verb) {
           case "watch" -> watch(exchange, route, query);
-          case "list" -> send(exchange, 200, list(route, query));
+          case "list" -> ApiJson.send(exchange, 200, list(route, query));
           case "get" -> get(exchange, route, query);
-          case "create" -> send(exchange, 201, create(route, json(body)));
-          case "update" -> send(exchange, 200, replace(route, json(body)));
-          case "patch" -> send(exchange, 200, patch(route, exchange, body));
-          case "delete" -> send(exchange, 200, delete(route, query));
+          case "create" -> ApiJson.send(exchange, 201, create(route, ApiJson.json(body), "All".equals(query.get("dryRun"))));
+          case "update" -> ApiJson.send(exchange, 200, replace(route, ApiJson.json(body)));
+          case "patch" -> ApiJson.send(exchange, 200, patch(route, exchange, body));
+          case "delete" -> ApiJson.send(exchange, 200, delete(route, query));
           default -> throw new Store.ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         }
       } catch (Store.ApiError e) {
-        sendError(exchange, e);
+        ApiJson.sendError(exchange, e);
       } catch (RuntimeException e) {
         LOG.error("fake API server failed on {} {}", method, path, e);
-        sendError(exchange, new Store.ApiError(500, "InternalError", e.toString()));
+        ApiJson.sendError(exchange, new Store.ApiError(500, "InternalError", e.toString()));
       }
     } catch (IOException e) {
       LOG.debug("client went away: {}", e.toString());
@@ -217,7 +247,7 @@ public final class FakeApiServer implements AutoCloseable {
       podLog(exchange, route, query);
       return;
     }
-    send(exchange, 200, existing(route));
+    ApiJson.send(exchange, 200, existing(route));
   }
 
   private JsonObject existing(Route route) {
@@ -231,6 +261,10 @@ public final class FakeApiServer implements AutoCloseable {
 
   private void podLog(HttpExchange exchange, Route route, Map<String, String> query) throws IOException {
     JsonObject pod = existing(route);
+    if (failingLogs.contains(route.namespace() + "/" + route.name())) {
+      throw new Store.ApiError(500, "InternalError", "Get \"https://" + Store.string(pod, "status", "hostIP")
+          + ":10250/containerLogs/" + route.namespace() + "/" + route.name() + "\": dial tcp: connect: connection refused");
+    }
     boolean previous = "true".equals(query.get("previous"));
     List<String[]> lines = logSource.logs(route.namespace(), route.name(), previous).orElseThrow(() ->
         new Store.ApiError(400, "BadRequest", "container \"" + Store.string(pod.getAsJsonObject("spec")
@@ -271,11 +305,12 @@ public final class FakeApiServer implements AutoCloseable {
       backlog = store.watch(resource, namespace, from, sink);
     } catch (Store.ApiError e) {
       // As the real server: a watch from an expired resourceVersion is answered with an ERROR event.
+      store.countExpiredWatch();
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, 0);
       JsonObject event = new JsonObject();
       event.addProperty("type", "ERROR");
-      event.add("object", status(e));
+      event.add("object", ApiJson.status(e));
       exchange.getResponseBody().write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
@@ -318,7 +353,8 @@ public final class FakeApiServer implements AutoCloseable {
 
   // --------------------------------------------------------------------------------------------- writes
 
-  private JsonObject create(Route route, JsonObject body) {
+  /** A create, or with {@code dryRun} its validation and admission only, as the real server's {@code dryRun=All}. */
+  private JsonObject create(Route route, JsonObject body, boolean dryRun) {
     Kind kind = route.kind();
     checkKind(kind, body);
     JsonObject meta = Store.object(body, "metadata");
@@ -330,9 +366,7 @@ public final class FakeApiServer implements AutoCloseable {
       meta.addProperty("name", generate + FakeKubelet.randomSuffix());
     }
     String name = meta.get("name").getAsString();
-    if (!name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || name.length() > 253) {
-      throw new Store.ApiError(422, "Invalid", kind.kind() + " \"" + name + "\" is invalid: metadata.name: must be a lowercase RFC 1123 subdomain");
-    }
+    rules.validate(kind, body, null);
     String bodyNs = Store.string(body, "metadata", "namespace");
     if (kind.namespaced()) {
       if (bodyNs != null && !bodyNs.equals(route.namespace())) {
@@ -353,11 +387,15 @@ public final class FakeApiServer implements AutoCloseable {
         body.remove("status");
       }
       case "pods" -> {
+        rules.admitPod(route.namespace(), body);
         body.remove("status");
         JsonObject status = Store.object(body, "status");
         status.addProperty("phase", "Pending");
         if (!Store.object(body, "spec").has("restartPolicy")) {
           Store.object(body, "spec").addProperty("restartPolicy", "Always");
+        }
+        if (!Store.object(body, "spec").has("terminationGracePeriodSeconds")) {
+          Store.object(body, "spec").addProperty("terminationGracePeriodSeconds", 30); // the API's default
         }
       }
       case "namespaces" -> Store.object(body, "status").addProperty("phase", "Active");
@@ -368,6 +406,9 @@ public final class FakeApiServer implements AutoCloseable {
       }
       case "secrets" -> mergeStringData(body);
       default -> { }
+    }
+    if (dryRun) {
+      return body;
     }
     return store.create(kind.resource(), ns(route), body);
   }
@@ -394,7 +435,7 @@ public final class FakeApiServer implements AutoCloseable {
       throw new Store.ApiError(415, "UnsupportedMediaType", "the fake API server takes application/merge-patch+json patches only, not " + type);
     }
     JsonElement patch = JsonParser.parseString(body);
-    return write(route, current -> mergePatch(current, patch).getAsJsonObject());
+    return write(route, current -> ApiJson.mergePatch(current, patch).getAsJsonObject());
   }
 
   /** Applies a full new object to the main resource or to its status subresource, with the server's rules. */
@@ -436,6 +477,7 @@ public final class FakeApiServer implements AutoCloseable {
       if (kind.resource().equals("secrets")) {
         mergeStringData(next);
       }
+      rules.validate(kind, next, current);
       return next;
     }).orElseThrow(() -> notFound(route));
   }
@@ -454,6 +496,12 @@ public final class FakeApiServer implements AutoCloseable {
       JsonObject marked = store.update(kind.resource(), ns(route), route.name(), o -> {
         if (Store.string(o, "metadata", "deletionTimestamp") == null) {
           Store.object(o, "metadata").addProperty("deletionTimestamp", Store.now());
+          if (kind.resource().equals("pods")) {
+            // The kubelet waits this long after SIGTERM before it kills: the request's, else the pod's own.
+            String grace = Optional.ofNullable(query.get("gracePeriodSeconds"))
+                .orElse(Optional.ofNullable(Store.string(o, "spec", "terminationGracePeriodSeconds")).orElse("30"));
+            Store.object(o, "metadata").addProperty("deletionGracePeriodSeconds", Long.parseLong(grace));
+          }
           if (kind.resource().equals("namespaces")) {
             Store.object(o, "status").addProperty("phase", "Terminating");
           }
@@ -494,83 +542,6 @@ public final class FakeApiServer implements AutoCloseable {
       secret.getAsJsonObject("stringData").entrySet().forEach(e -> data.addProperty(e.getKey(),
           Base64.getEncoder().encodeToString(e.getValue().getAsString().getBytes(StandardCharsets.UTF_8))));
       secret.remove("stringData");
-    }
-  }
-
-  /** RFC 7386: objects merge key by key, null removes, anything else replaces. */
-  static JsonElement mergePatch(JsonElement target, JsonElement patch) {
-    if (!patch.isJsonObject()) {
-      return patch;
-    }
-    JsonObject result = target != null && target.isJsonObject() ? target.getAsJsonObject().deepCopy() : new JsonObject();
-    for (Map.Entry<String, JsonElement> e : patch.getAsJsonObject().entrySet()) {
-      if (e.getValue() == null || e.getValue() instanceof JsonNull) {
-        result.remove(e.getKey());
-      } else {
-        result.add(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
-      }
-    }
-    return result;
-  }
-
-  // --------------------------------------------------------------------------------------------- HTTP
-
-  private static JsonObject json(String text) {
-    try {
-      return JsonParser.parseString(text).getAsJsonObject();
-    } catch (RuntimeException e) {
-      throw new Store.ApiError(400, "BadRequest", "the body is not a JSON object: " + e.getMessage());
-    }
-  }
-
-  private static void send(HttpExchange exchange, int code, JsonObject body) throws IOException {
-    byte[] bytes = GSON.toJson(body).getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(code, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  private static JsonObject status(Store.ApiError e) {
-    JsonObject status = new JsonObject();
-    status.addProperty("kind", "Status");
-    status.addProperty("apiVersion", "v1");
-    status.add("metadata", new JsonObject());
-    status.addProperty("status", "Failure");
-    status.addProperty("message", e.getMessage());
-    status.addProperty("reason", e.reason);
-    status.addProperty("code", e.code);
-    return status;
-  }
-
-  private static void sendError(HttpExchange exchange, Store.ApiError e) throws IOException {
-    send(exchange, e.code, status(e));
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> query = new HashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return query;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      query.put(key, value);
-    }
-    return query;
-  }
-
-  /** A stable short hash of a pod template, as the Deployment controller's pod-template-hash. */
-  static String hash(JsonElement template) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(GSON.toJson(template).getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder();
-      for (int i = 0; i < 5; i++) {
-        hex.append(String.format("%02x", digest[i]));
-      }
-      return hex.toString();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -28,8 +28,15 @@ import org.slf4j.LoggerFactory;
  *       retires an old pod only for each new one that is ready (maxUnavailable 0), preferring
  *       unready and then newest pods when it removes any; it writes the Deployment's status.
  *       Unlike the real one it makes no ReplicaSets: pods are owned by the Deployment itself.
+ *       Pods that ended ({@code Failed}, {@code Succeeded}: evicted, say) are not active: they are
+ *       replaced, not counted, and they linger until someone deletes them. Pods it creates pass the
+ *       API server's validation and admission; a refused one sets the Deployment's
+ *       {@code ReplicaFailure} condition ({@code FailedCreate}) and is tried again a second later.
+ *       Its {@code Progressing} condition says {@code NewReplicaSetAvailable} once rolled out and
+ *       {@code ProgressDeadlineExceeded} after {@code progressDeadlineSeconds} without progress.
  *   <li>Garbage collector: deletes pods whose owning Deployment is gone.
- *   <li>Namespace controller: empties a terminating namespace, then removes it.
+ *   <li>Namespace controller: empties a terminating namespace, then removes it, but not before
+ *       it has been terminating for a while (tens of seconds on a real cluster; set by tests).
  * </ul>
  */
 final class FakeControllers implements AutoCloseable {
@@ -37,6 +44,13 @@ final class FakeControllers implements AutoCloseable {
   static final String HASH = "pod-template-hash";
 
   private final Store store;
+  private final ApiRules rules;
+  private volatile Duration namespaceTermination = Duration.ofMillis(500);
+  /** When each terminating namespace (by name) was first seen terminating. */
+  private final Map<String, Instant> terminatingSince = new ConcurrentHashMap<>();
+  /** Per Deployment uid: the last time its rollout moved, and what it looked like then. */
+  private final Map<String, Instant> lastProgress = new HashMap<>();
+  private final Map<String, String> lastProgressState = new HashMap<>();
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fake-controller-manager");
     t.setDaemon(true);
@@ -46,8 +60,9 @@ final class FakeControllers implements AutoCloseable {
   /** When the controller first saw each pod (by uid) ready: a pod is available minReadySeconds later. */
   private final Map<String, Instant> readySince = new HashMap<>();
 
-  FakeControllers(Store store) {
+  FakeControllers(Store store, ApiRules rules) {
     this.store = store;
+    this.rules = rules;
     store.addListener(e -> {
       if (!e.namespace().isEmpty() || e.resource().equals("namespaces")) {
         enqueue(e.resource().equals("namespaces") ? Store.string(e.object(), "metadata", "name") : e.namespace(), 0);
@@ -90,6 +105,10 @@ final class FakeControllers implements AutoCloseable {
     }
   }
 
+  void namespaceTermination(Duration delay) {
+    this.namespaceTermination = delay;
+  }
+
   private void terminate(String ns) {
     for (String resource : List.of("deployments", "services", "secrets")) {
       for (JsonObject o : store.list(resource, ns, x -> true)) {
@@ -98,8 +117,13 @@ final class FakeControllers implements AutoCloseable {
     }
     List<JsonObject> pods = store.list("pods", ns, x -> true);
     pods.forEach(this::markDeleted);
-    if (pods.isEmpty()) {
+    Instant since = terminatingSince.computeIfAbsent(ns, n -> Instant.now());
+    long left = Duration.between(Instant.now(), since.plus(namespaceTermination)).toMillis();
+    if (pods.isEmpty() && left <= 0) {
       store.delete("namespaces", "", ns);
+      terminatingSince.remove(ns);
+    } else if (left > 0) {
+      enqueue(ns, left);
     }
   }
 
@@ -107,16 +131,25 @@ final class FakeControllers implements AutoCloseable {
     String name = Store.string(deployment, "metadata", "name");
     String uid = Store.string(deployment, "metadata", "uid");
     JsonObject template = deployment.getAsJsonObject("spec").getAsJsonObject("template");
-    String hash = FakeApiServer.hash(template);
+    String hash = ApiJson.hash(template);
     int want = deployment.getAsJsonObject("spec").has("replicas") ? deployment.getAsJsonObject("spec").get("replicas").getAsInt() : 1;
-    List<JsonObject> owned = store.list("pods", ns, p -> uid.equals(owner(p)) && Store.string(p, "metadata", "deletionTimestamp") == null);
+    // Active pods only: one being deleted or one that ended (evicted, say) is neither counted nor kept.
+    List<JsonObject> owned = store.list("pods", ns, p -> uid.equals(owner(p)) && Store.string(p, "metadata", "deletionTimestamp") == null
+        && !Set.of("Failed", "Succeeded").contains(String.valueOf(Store.string(p, "status", "phase"))));
+    String createFailure = null;
     List<JsonObject> current = new ArrayList<>();
     List<JsonObject> old = new ArrayList<>();
     for (JsonObject pod : owned) {
       (hash.equals(Selectors.labelsOf(pod).get(HASH)) ? current : old).add(pod);
     }
     for (int i = current.size(); i < want; i++) {
-      current.add(createPod(ns, name, uid, hash, template));
+      try {
+        current.add(createPod(ns, name, uid, hash, template));
+      } catch (Store.ApiError refused) {
+        createFailure = refused.getMessage();
+        enqueue(ns, 1000); // the ReplicaSet controller tries again
+        break;
+      }
     }
     if (current.size() > want) {
       current.sort(deleteFirst());
@@ -160,6 +193,8 @@ final class FakeControllers implements AutoCloseable {
     int replicas = current.size() + old.size();
     int updated = current.size();
     long generation = deployment.getAsJsonObject("metadata").get("generation").getAsLong();
+    JsonArray conditions = conditions(ns, deployment, readyAll >= want && old.isEmpty() && updated == want,
+        updated + "/" + ready + "/" + old.size() + "/" + generation, createFailure);
     store.update("deployments", ns, name, d -> {
       JsonObject status = new JsonObject();
       status.addProperty("observedGeneration", generation);
@@ -170,15 +205,59 @@ final class FakeControllers implements AutoCloseable {
       if (replicas - readyAll > 0) {
         status.addProperty("unavailableReplicas", replicas - readyAll);
       }
-      JsonArray conditions = new JsonArray();
       JsonObject available = new JsonObject();
       available.addProperty("type", "Available");
       available.addProperty("status", readyAll >= want ? "True" : "False");
-      conditions.add(available);
-      status.add("conditions", conditions);
+      JsonArray all = new JsonArray();
+      all.add(available);
+      all.addAll(conditions);
+      status.add("conditions", all);
       d.add("status", status);
       return d;
     });
+  }
+
+  /**
+   * The Deployment's Progressing condition, and ReplicaFailure while pods cannot be created. A
+   * rollout that has not moved for {@code progressDeadlineSeconds} is marked ProgressDeadlineExceeded.
+   */
+  private JsonArray conditions(String ns, JsonObject deployment, boolean complete, String state, String createFailure) {
+    String uid = Store.string(deployment, "metadata", "uid");
+    Instant now = Instant.now();
+    if (!state.equals(lastProgressState.get(uid))) {
+      lastProgressState.put(uid, state);
+      lastProgress.put(uid, now);
+    }
+    JsonObject spec = deployment.getAsJsonObject("spec");
+    long deadline = spec.has("progressDeadlineSeconds") ? spec.get("progressDeadlineSeconds").getAsLong() : 600;
+    Instant moved = lastProgress.get(uid);
+    JsonObject progressing = new JsonObject();
+    progressing.addProperty("type", "Progressing");
+    if (complete) {
+      progressing.addProperty("status", "True");
+      progressing.addProperty("reason", "NewReplicaSetAvailable");
+      progressing.addProperty("message", "ReplicaSet has successfully progressed.");
+    } else if (Duration.between(moved, now).toSeconds() >= deadline) {
+      progressing.addProperty("status", "False");
+      progressing.addProperty("reason", "ProgressDeadlineExceeded");
+      progressing.addProperty("message", "ReplicaSet has timed out progressing.");
+    } else {
+      progressing.addProperty("status", "True");
+      progressing.addProperty("reason", "ReplicaSetUpdated");
+      progressing.addProperty("message", "ReplicaSet is progressing.");
+      enqueue(ns, Duration.between(now, moved.plusSeconds(deadline)).toMillis() + 10);
+    }
+    JsonArray conditions = new JsonArray();
+    conditions.add(progressing);
+    if (createFailure != null) {
+      JsonObject failure = new JsonObject();
+      failure.addProperty("type", "ReplicaFailure");
+      failure.addProperty("status", "True");
+      failure.addProperty("reason", "FailedCreate");
+      failure.addProperty("message", createFailure);
+      conditions.add(failure);
+    }
+    return conditions;
   }
 
   /** Removal order: unready pods first, then the newest (by creation time, then name). */
@@ -210,6 +289,11 @@ final class FakeControllers implements AutoCloseable {
       spec.addProperty("restartPolicy", "Always");
     }
     pod.add("spec", spec);
+    if (!spec.has("terminationGracePeriodSeconds")) {
+      spec.addProperty("terminationGracePeriodSeconds", 30);
+    }
+    rules.validate(new FakeApiServer.Kind("pods", "v1", "Pod", true), pod, null);
+    rules.admitPod(ns, pod);
     JsonObject status = new JsonObject();
     status.addProperty("phase", "Pending");
     pod.add("status", status);
@@ -229,6 +313,8 @@ final class FakeControllers implements AutoCloseable {
         return null;
       }
       Store.object(p, "metadata").addProperty("deletionTimestamp", Store.now());
+      Store.object(p, "metadata").addProperty("deletionGracePeriodSeconds",
+          Long.parseLong(java.util.Optional.ofNullable(Store.string(p, "spec", "terminationGracePeriodSeconds")).orElse("30")));
       return p;
     });
   }

@@ -1,22 +1,16 @@
 package io.deis.scheduler.k8s.fake;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -32,63 +26,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the kubelet of one node would do, for the fake cluster: it binds new pods to its node,
- * gives each pod its own IP, and really runs the container's command as a local process
- * ({@code /bin/sh -c ...} as the pod spec says) with the pod's environment (its Secrets through
+ * What the scheduler and the kubelet of one node would do, for the fake cluster: it schedules new
+ * pods onto its node when they fit its capacity (else they stay {@code Pending}, unschedulable),
+ * "pulls" their image, gives each its own IP, and really runs the container's command as a local
+ * process ({@link ContainerProcess}) with the pod's environment (its Secrets through
  * {@code envFrom}, its {@code env}, the downward API's {@code status.podIP}) in a fresh empty
  * working directory per start. So pods crash, exit and log because their commands do.
+ *
+ * <p>As a kubelet: a deleted pod gets SIGTERM on its main process (if that process handles it,
+ * as PID 1 must) and SIGKILL after its grace period; readiness follows the probe's
+ * {@code successThreshold} and {@code failureThreshold}; {@code activeDeadlineSeconds} fails a pod
+ * that runs too long; an evicted pod ends {@code Failed} and stays; its clock may differ from the
+ * controller's ({@link #clockSkew}).
  *
  * <p>Where it differs from a real kubelet, on purpose:
  * <ul>
  *   <li>There are no images: the process runs on this machine, and the image is only reported.
- *       A container without a command (an image's default) runs {@code sleep} as a stand-in.
- *   <li>Pods share this machine's network. Each gets its own loopback address (127.1.x.y) as
- *       its pod IP, so processes that bind {@code $POD_IP} never clash; a process that binds
- *       0.0.0.0 to {@code $PORT} (5000 for all) would clash with a second one.
- *   <li>Restart back-off is 0.5 s doubling to 4 s (the real one starts at 10 s), to keep tests short.
- *   <li>Readiness probes are real HTTP GETs and TCP connects to the pod IP, at the pod's period.
+ *       An image whose registry host ends in {@code .invalid} cannot be pulled: ErrImagePull, then
+ *       ImagePullBackOff, again and again. A container without a command runs {@code sleep}.
+ *   <li>Pods share this machine's network. Each gets its own loopback address (127.x.y.z, one
+ *       nobody listens on) as its pod IP, so processes that bind {@code $POD_IP} never clash.
+ *   <li>Back-offs (crash and image pull) are 0.5 s doubling to 4 s (the real ones start at 10 s).
  * </ul>
  */
 final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FakeKubelet.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   static final String NODE = "fake-node-1";
+  /** What the node can give pods: a pod asking for more (its requests, else its limits) is unschedulable. */
+  static final long NODE_MEMORY_BYTES = 16L << 30;
+  static final long NODE_MILLICPU = 8000;
 
   private final Store store;
   private final Path root;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+  final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fake-kubelet");
     t.setDaemon(true);
     return t;
   });
-  private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "fake-kubelet-probe");
-    t.setDaemon(true);
-    return t;
-  });
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-  private final Map<String, Running> running = new ConcurrentHashMap<>();
-  private int nextIp = 1;
-
-  /** One pod's container as this kubelet runs it. */
-  private static final class Running {
-    final String key;
-    volatile Process process;
-    volatile boolean stopping;
-    volatile String startedAt;
-    volatile Thread reader;
-    final List<String[]> log = new ArrayList<>();
-    List<String[]> previousLog;
-    int restarts;
-    ScheduledFuture<?> probe;
-
-    Running(String key) {
-      this.key = key;
-    }
-  }
+  private final Map<String, PodRun> running = new ConcurrentHashMap<>();
+  private final KubeletStatus status;
+  private final Prober prober;
+  private int nextIp = RANDOM.nextInt(254 * 62500);
 
   FakeKubelet(Store store) {
     this.store = store;
+    this.status = new KubeletStatus(store);
+    this.prober = new Prober(store, status);
     try {
       this.root = Files.createTempDirectory("fake-kubelet");
     } catch (IOException e) {
@@ -100,6 +84,11 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
         thread.execute(() -> sync(e.namespace(), name, e.type()));
       }
     });
+  }
+
+  /** The node's clock runs this far ahead of the controller's (negative: behind). */
+  void clockSkew(Duration skew) {
+    status.skew = skew;
   }
 
   static String randomSuffix() {
@@ -117,54 +106,122 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
     String key = ns + "/" + name;
     Optional<JsonObject> found = store.get("pods", ns, name);
     if (found.isEmpty() || "DELETED".equals(eventType)) {
-      Running r = running.remove(key);
+      PodRun r = running.remove(key);
       if (r != null) {
-        stop(r, null);
+        r.stopping = true;
+        r.cancelTimers();
+        Optional.ofNullable(r.process).ifPresent(ContainerProcess::killAll);
       }
       return;
     }
     JsonObject pod = found.get();
+    PodRun r = running.get(key);
     if (Store.string(pod, "metadata", "deletionTimestamp") != null) {
-      Running r = running.get(key);
       if (r == null || r.process == null || !r.process.isAlive()) {
+        if (r != null) {
+          r.stopping = true;
+          r.cancelTimers();
+        }
         running.remove(key);
         store.delete("pods", ns, name);
       } else if (!r.stopping) {
-        stop(r, () -> {
+        long grace = Long.parseLong(Optional.ofNullable(Store.string(pod, "metadata", "deletionGracePeriodSeconds")).orElse("30"));
+        stop(r, grace, () -> {
           running.remove(key);
           store.delete("pods", ns, name);
         });
       }
       return;
     }
-    if (Store.string(pod, "spec", "nodeName") == null) {
-      bind(ns, name);
-      Running r = new Running(key);
-      running.put(key, r);
-      start(ns, name, r);
+    if (Store.string(pod, "spec", "nodeName") != null || KubeletStatus.ended(pod)) {
+      return; // bound already (or ended): its run takes care of it
     }
+    Optional<String> unfit = unfit(pod);
+    if (unfit.isPresent()) {
+      status.unschedulable(ns, name, unfit.get());
+      return;
+    }
+    bind(ns, name);
+    PodRun run = new PodRun(key, ns, name);
+    running.put(key, run);
+    Long deadline = Optional.ofNullable(Store.string(pod, "spec", "activeDeadlineSeconds")).map(Long::parseLong).orElse(null);
+    if (deadline != null) {
+      run.deadline = thread.schedule(() -> deadlineExceeded(run), deadline, TimeUnit.SECONDS);
+    }
+    pull(run);
+  }
+
+  /** Why the pod does not fit this node, as the scheduler says it, or empty when it fits. */
+  private static Optional<String> unfit(JsonObject pod) {
+    long memory = 0;
+    long cpu = 0;
+    for (JsonElement c : pod.getAsJsonObject("spec").getAsJsonArray("containers")) {
+      JsonObject resources = c.getAsJsonObject().has("resources") ? c.getAsJsonObject().getAsJsonObject("resources") : new JsonObject();
+      // The API server defaults each request to its limit when only the limit is set.
+      memory += Quantities.bytes(Optional.ofNullable(Store.string(resources, "requests", "memory"))
+          .orElse(Store.string(resources, "limits", "memory")));
+      cpu += Quantities.millicpu(Optional.ofNullable(Store.string(resources, "requests", "cpu"))
+          .orElse(Store.string(resources, "limits", "cpu")));
+    }
+    List<String> short_ = new ArrayList<>();
+    if (memory > NODE_MEMORY_BYTES) {
+      short_.add("1 Insufficient memory");
+    }
+    if (cpu > NODE_MILLICPU) {
+      short_.add("1 Insufficient cpu");
+    }
+    return short_.isEmpty() ? Optional.empty() : Optional.of("0/1 nodes are available: " + String.join(", ", short_)
+        + ". preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
   }
 
   private void bind(String ns, String name) {
-    int n = nextIp++;
-    String ip = "127.1." + (n / 250) + "." + (n % 250 + 1);
-    store.update("pods", ns, name, pod -> {
-      Store.object(pod, "spec").addProperty("nodeName", NODE);
-      JsonObject status = Store.object(pod, "status");
-      status.addProperty("phase", "Pending");
-      status.addProperty("podIP", ip);
-      status.addProperty("hostIP", "127.0.0.1");
-      status.addProperty("startTime", Store.now());
-      status.add("conditions", conditions(false));
-      JsonObject waiting = new JsonObject();
-      waiting.addProperty("reason", "ContainerCreating");
-      status.add("containerStatuses", containerStatuses(pod, false, 0, state("waiting", waiting), null));
-      return pod;
-    });
+    status.bound(ns, name, NODE, freeIp());
   }
 
-  private void start(String ns, String name, Running r) {
-    Optional<JsonObject> found = store.get("pods", ns, name);
+  /**
+   * The next loopback address whose port 5000 nobody listens on. Other fake clusters (other test
+   * JVMs on this machine) hand out addresses too: this one starts at a random one, and skips any
+   * that is taken.
+   */
+  private String freeIp() {
+    while (true) {
+      int n = nextIp++;
+      String ip = "127." + (1 + (n / 62500) % 254) + "." + ((n / 250) % 250) + "." + (n % 250 + 1);
+      try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+        probe.bind(new java.net.InetSocketAddress(ip, 5000));
+        return ip;
+      } catch (IOException taken) {
+        LOG.debug("pod IP {} is taken on this machine: {}", ip, taken.toString());
+      }
+    }
+  }
+
+  /** The image pull: instant, unless the registry cannot exist; then the kubelet's retry loop, for ever. */
+  private void pull(PodRun r) {
+    Optional<JsonObject> found = store.get("pods", r.ns, r.name);
+    if (found.isEmpty() || r.stopping) {
+      return;
+    }
+    String image = Store.string(found.get().getAsJsonObject("spec").getAsJsonArray("containers").get(0).getAsJsonObject(), "image");
+    String host = image.contains("/") ? image.substring(0, image.indexOf('/')) : "docker.io";
+    if (!host.endsWith(".invalid")) {
+      start(r);
+      return;
+    }
+    r.pullFailures++;
+    status.waiting(r.ns, r.name, r.restarts, "ErrImagePull", "failed to pull and unpack image \"" + image
+        + "\": failed to resolve reference \"" + image + "\": dial tcp: lookup " + host + ": no such host");
+    long backoff = Math.min(4000, 500L << Math.min(3, r.pullFailures - 1));
+    r.pull = thread.schedule(() -> {
+      if (!r.stopping) {
+        status.waiting(r.ns, r.name, r.restarts, "ImagePullBackOff", "Back-off pulling image \"" + image + "\"");
+        r.pull = thread.schedule(() -> pull(r), backoff, TimeUnit.MILLISECONDS);
+      }
+    }, 300, TimeUnit.MILLISECONDS);
+  }
+
+  private void start(PodRun r) {
+    Optional<JsonObject> found = store.get("pods", r.ns, r.name);
     if (found.isEmpty() || r.stopping || running.get(r.key) != r) {
       return;
     }
@@ -174,17 +231,11 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
     for (String inherited : List.of("PATH", "LANG", "HOME", "TMPDIR")) {
       Optional.ofNullable(System.getenv(inherited)).ifPresent(v -> env.put(inherited, v));
     }
-    env.put("HOSTNAME", name);
+    env.put("HOSTNAME", r.name);
     try {
-      env.putAll(environment(ns, pod, container));
+      env.putAll(environment(r.ns, pod, container));
     } catch (IllegalStateException configError) {
-      JsonObject waiting = new JsonObject();
-      waiting.addProperty("reason", "CreateContainerConfigError");
-      waiting.addProperty("message", configError.getMessage());
-      store.update("pods", ns, name, p -> {
-        Store.object(p, "status").add("containerStatuses", containerStatuses(p, false, r.restarts, state("waiting", waiting), null));
-        return p;
-      });
+      status.waiting(r.ns, r.name, r.restarts, "CreateContainerConfigError", configError.getMessage());
       return;
     }
     List<String> command = new ArrayList<>();
@@ -195,51 +246,33 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
       container.getAsJsonArray("args").forEach(c -> command.add(c.getAsString()));
     }
     if (command.isEmpty()) {
-      command.addAll(List.of("/bin/sh", "-c", "exec sleep 100000")); // the image's default command, which the fake cannot know
+      command.addAll(List.of("sleep", "100000")); // the image's default command, which the fake cannot know
     }
+    ContainerProcess process;
     try {
-      Path dir = Files.createTempDirectory(root, name + "-");
-      ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-      builder.environment().clear();
-      builder.environment().putAll(env);
+      Path dir = Files.createTempDirectory(root, r.name + "-");
       synchronized (r) {
         if (!r.log.isEmpty()) {
           r.previousLog = new ArrayList<>(r.log);
           r.log.clear();
         }
       }
-      Process process = builder.start();
-      r.process = process;
-      r.startedAt = Store.now();
-      Thread reader = new Thread(() -> read(r, process), "fake-container-log " + name);
-      reader.setDaemon(true);
-      r.reader = reader;
-      reader.start();
-      process.onExit().thenAccept(p -> thread.execute(() -> exited(ns, name, r, p)));
+      process = ContainerProcess.start(command, dir, env);
     } catch (IOException e) {
-      JsonObject waiting = new JsonObject();
-      waiting.addProperty("reason", "RunContainerError");
-      waiting.addProperty("message", e.getMessage());
-      store.update("pods", ns, name, p -> {
-        Store.object(p, "status").add("containerStatuses", containerStatuses(p, false, r.restarts, state("waiting", waiting), null));
-        return p;
-      });
+      status.waiting(r.ns, r.name, r.restarts, "RunContainerError", e.getMessage());
       return;
     }
+    r.process = process;
+    r.startedAt = status.nodeStamp();
+    Thread reader = new Thread(() -> read(r, process), "fake-container-log " + r.name);
+    reader.setDaemon(true);
+    r.reader = reader;
+    reader.start();
+    process.process().onExit().thenAccept(p -> thread.execute(() -> exited(r, process)));
     JsonObject readinessProbe = container.has("readinessProbe") ? container.getAsJsonObject("readinessProbe") : null;
-    boolean ready = readinessProbe == null;
-    JsonObject runningState = new JsonObject();
-    runningState.addProperty("startedAt", r.startedAt);
-    store.update("pods", ns, name, p -> {
-      JsonObject status = Store.object(p, "status");
-      JsonObject last = lastState(p);
-      status.addProperty("phase", "Running");
-      status.add("conditions", conditions(ready));
-      status.add("containerStatuses", containerStatuses(p, ready, r.restarts, state("running", runningState), last));
-      return p;
-    });
+    status.running(r.ns, r.name, r.restarts, r.startedAt, readinessProbe == null);
     if (readinessProbe != null) {
-      probe(ns, name, r, readinessProbe);
+      r.probe = prober.probe(r.ns, r.name, process, readinessProbe);
     }
   }
 
@@ -278,12 +311,12 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
     return env;
   }
 
-  private static void read(Running r, Process process) {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+  private void read(PodRun r, ContainerProcess process) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.process().getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         synchronized (r) {
-          r.log.add(new String[] {Instant.now().toString(), line});
+          r.log.add(new String[] {status.nodeNow().toString(), line});
         }
       }
     } catch (IOException e) {
@@ -291,182 +324,100 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
     }
   }
 
-  private void exited(String ns, String name, Running r, Process process) {
+  private void exited(PodRun r, ContainerProcess process) {
+    process.killAll(); // the main process ended: nothing else of the container outlives it
     if (r.process != process || r.stopping) {
       return; // stopped on purpose: the pod is being deleted
     }
     if (r.probe != null) {
       r.probe.cancel(false);
     }
-    int code = process.exitValue();
+    int code = process.process().exitValue();
     try {
       // Everything the process wrote is in its log before anyone is told it ended.
       r.reader.join(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Optional<JsonObject> found = store.get("pods", ns, name);
+    Optional<JsonObject> found = store.get("pods", r.ns, r.name);
     if (found.isEmpty()) {
       return;
     }
-    JsonObject terminated = new JsonObject();
-    terminated.addProperty("exitCode", code);
-    terminated.addProperty("reason", code == 0 ? "Completed" : "Error");
-    terminated.addProperty("startedAt", r.startedAt);
-    terminated.addProperty("finishedAt", Store.now());
-    terminated.addProperty("containerID", "fake://" + name + "/" + r.restarts);
-    boolean never = "Never".equals(Store.string(found.get(), "spec", "restartPolicy"));
-    if (never || "OnFailure".equals(Store.string(found.get(), "spec", "restartPolicy")) && code == 0) {
-      store.update("pods", ns, name, p -> {
-        JsonObject status = Store.object(p, "status");
-        status.addProperty("phase", code == 0 ? "Succeeded" : "Failed");
-        status.add("conditions", conditions(false));
-        status.add("containerStatuses", containerStatuses(p, false, r.restarts, state("terminated", terminated), lastState(p)));
-        return p;
-      });
+    JsonObject terminated = status.terminated(code, code == 0 ? "Completed" : "Error", r.startedAt, r.name + "/" + r.restarts);
+    String policy = Store.string(found.get(), "spec", "restartPolicy");
+    if ("Never".equals(policy) || "OnFailure".equals(policy) && code == 0) {
+      r.cancelTimers();
+      status.ended(r.ns, r.name, r.restarts, code == 0 ? "Succeeded" : "Failed", null, null, terminated);
       return;
     }
     // restartPolicy Always: the container is restarted after a back-off, and the pod shows why.
     r.restarts++;
     long backoff = Math.min(4000, 500L << Math.min(3, r.restarts - 1));
-    JsonObject waiting = new JsonObject();
-    waiting.addProperty("reason", "CrashLoopBackOff");
-    waiting.addProperty("message", "back-off " + backoff + "ms restarting failed container");
-    store.update("pods", ns, name, p -> {
-      JsonObject status = Store.object(p, "status");
-      status.add("conditions", conditions(false));
-      JsonObject last = new JsonObject();
-      last.add("terminated", terminated);
-      status.add("containerStatuses", containerStatuses(p, false, r.restarts, state("waiting", waiting), last));
-      return p;
-    });
-    thread.schedule(() -> start(ns, name, r), backoff, TimeUnit.MILLISECONDS);
+    status.crashed(r.ns, r.name, r.restarts, terminated, "back-off " + backoff + "ms restarting failed container");
+    thread.schedule(() -> start(r), backoff, TimeUnit.MILLISECONDS);
   }
 
-  private void probe(String ns, String name, Running r, JsonObject probe) {
-    boolean tcp = probe.has("tcpSocket");
-    String path = Optional.ofNullable(Store.string(probe, "httpGet", "path")).orElse("/");
-    String port = Optional.ofNullable(Store.string(probe, tcp ? "tcpSocket" : "httpGet", "port")).orElse("80");
-    long period = Long.parseLong(Optional.ofNullable(Store.string(probe, "periodSeconds")).orElse("10"));
-    long delay = Long.parseLong(Optional.ofNullable(Store.string(probe, "initialDelaySeconds")).orElse("0"));
-    long timeout = Long.parseLong(Optional.ofNullable(Store.string(probe, "timeoutSeconds")).orElse("1"));
-    Process process = r.process;
-    r.probe = probes.scheduleWithFixedDelay(() -> {
-      if (r.process != process || !process.isAlive()) {
-        return;
-      }
-      String ip = store.get("pods", ns, name).map(p -> Store.string(p, "status", "podIP")).orElse(null);
-      boolean ok;
-      try {
-        if (tcp) {
-          try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress(ip, Integer.parseInt(port)), (int) timeout * 1000);
-          }
-          ok = true;
-        } else {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":" + port + path))
-            .timeout(Duration.ofSeconds(timeout)).build(), HttpResponse.BodyHandlers.discarding());
-        ok = response.statusCode() >= 200 && response.statusCode() < 400;
-        }
-      } catch (IOException e) {
-        ok = false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      boolean ready = ok;
-      store.update("pods", ns, name, p -> {
-        if (r.process != process || Store.string(p, "status", "phase") == null) {
-          return null;
-        }
-        JsonObject status = Store.object(p, "status");
-        JsonObject cs = status.getAsJsonArray("containerStatuses").get(0).getAsJsonObject();
-        if (!cs.getAsJsonObject("state").has("running")) {
-          return null;
-        }
-        cs.addProperty("ready", ready);
-        status.add("conditions", conditions(ready));
-        return p;
-      });
-    }, delay * 1000, period * 1000, TimeUnit.MILLISECONDS);
-  }
-
-  /** SIGTERM to the process and its children; SIGKILL if they are still there after 2 s. Then {@code after}. */
-  private void stop(Running r, Runnable after) {
+  /** Deletion: SIGTERM as PID 1 gets it, SIGKILL for the whole container after {@code graceSeconds}. Then {@code after}. */
+  private void stop(PodRun r, long graceSeconds, Runnable after) {
     r.stopping = true;
-    if (r.probe != null) {
-      r.probe.cancel(false);
-    }
-    Process process = r.process;
+    r.cancelTimers();
+    ContainerProcess process = r.process;
     if (process == null || !process.isAlive()) {
-      if (after != null) {
-        thread.execute(after);
-      }
+      thread.execute(after);
       return;
     }
-    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-    tree.add(process.toHandle());
-    tree.forEach(ProcessHandle::destroy);
-    process.onExit().orTimeout(2, TimeUnit.SECONDS).whenComplete((p, timeout) -> {
-      if (timeout != null) {
-        tree.forEach(ProcessHandle::destroyForcibly);
-      }
-      if (after != null) {
-        thread.execute(after);
-      }
+    process.terminate();
+    process.process().onExit().orTimeout(Math.max(1, graceSeconds * 1000), TimeUnit.MILLISECONDS).whenComplete((p, timeout) -> {
+      process.killAll();
+      thread.execute(after);
     });
   }
 
-  // --------------------------------------------------------------------------------------------- status pieces
-
-  private static JsonArray conditions(boolean ready) {
-    JsonArray conditions = new JsonArray();
-    for (String[] c : new String[][] {{"PodScheduled", "True"}, {"Initialized", "True"},
-        {"ContainersReady", ready ? "True" : "False"}, {"Ready", ready ? "True" : "False"}}) {
-      JsonObject condition = new JsonObject();
-      condition.addProperty("type", c[0]);
-      condition.addProperty("status", c[1]);
-      condition.addProperty("lastTransitionTime", Store.now());
-      conditions.add(condition);
+  /** {@code activeDeadlineSeconds} passed: the kubelet kills the pod's containers and fails it. */
+  private void deadlineExceeded(PodRun r) {
+    if (r.stopping || running.get(r.key) != r) {
+      return;
     }
-    return conditions;
+    Optional<JsonObject> found = store.get("pods", r.ns, r.name);
+    if (found.isEmpty() || KubeletStatus.ended(found.get())) {
+      return;
+    }
+    end(r, "DeadlineExceeded", "Pod was active on the node longer than the specified deadline");
   }
 
-  private static JsonObject state(String kind, JsonObject detail) {
-    JsonObject state = new JsonObject();
-    state.add(kind, detail);
-    return state;
+  /** Evicts a pod, as a node under memory pressure does: its containers are killed, it ends Failed and stays. */
+  void evict(String ns, String name) {
+    PodRun r = running.get(ns + "/" + name);
+    if (r == null) {
+      throw new IllegalStateException("pod " + ns + "/" + name + " does not run on this node");
+    }
+    submitAndWait(() -> end(r, "Evicted", "The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi."));
   }
 
-  private static JsonObject lastState(JsonObject pod) {
+  private void end(PodRun r, String reason, String message) {
+    r.stopping = true;
+    r.cancelTimers();
+    ContainerProcess process = r.process;
+    if (process != null) {
+      process.killAll();
+    }
+    JsonObject terminated = status.terminated(137, "Error", r.startedAt == null ? status.nodeStamp() : r.startedAt, r.name + "/" + r.restarts);
+    status.ended(r.ns, r.name, r.restarts, "Failed", reason, message, terminated);
+  }
+
+  private void submitAndWait(Runnable work) {
     try {
-      return pod.getAsJsonObject("status").getAsJsonArray("containerStatuses").get(0).getAsJsonObject().getAsJsonObject("lastState");
-    } catch (RuntimeException e) {
-      return null;
+      thread.submit(work).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the fake kubelet did not do it: " + e, e);
     }
-  }
-
-  private static JsonArray containerStatuses(JsonObject pod, boolean ready, int restarts, JsonObject state, JsonObject lastState) {
-    JsonObject container = pod.getAsJsonObject("spec").getAsJsonArray("containers").get(0).getAsJsonObject();
-    JsonObject status = new JsonObject();
-    status.addProperty("name", container.get("name").getAsString());
-    status.addProperty("image", Store.string(container, "image"));
-    status.addProperty("imageID", "fake://" + Store.string(container, "image"));
-    status.addProperty("ready", ready);
-    status.addProperty("started", state.has("running"));
-    status.addProperty("restartCount", restarts);
-    status.add("state", state);
-    status.add("lastState", lastState == null ? new JsonObject() : lastState);
-    JsonArray statuses = new JsonArray();
-    statuses.add(status);
-    return statuses;
   }
 
   // --------------------------------------------------------------------------------------------- logs
 
   @Override
   public Optional<List<String[]>> logs(String namespace, String pod, boolean previous) {
-    Running r = running.get(namespace + "/" + pod);
+    PodRun r = running.get(namespace + "/" + pod);
     if (r == null || r.process == null) {
       return Optional.empty();
     }
@@ -481,14 +432,10 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
-    probes.shutdownNow();
-    for (Running r : running.values()) {
+    prober.close();
+    for (PodRun r : running.values()) {
       r.stopping = true;
-      Process p = r.process;
-      if (p != null) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-      }
+      Optional.ofNullable(r.process).ifPresent(ContainerProcess::killAll);
     }
     running.clear();
     // The containers' scratch directories: ephemeral, like the containers.
@@ -496,6 +443,38 @@ final class FakeKubelet implements FakeApiServer.LogSource, AutoCloseable {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       LOG.debug("could not remove {}: {}", root, e.toString());
+    }
+  }
+
+  /** One pod's container as this kubelet runs it, across its restarts. */
+  private static final class PodRun {
+    final String key;
+    final String ns;
+    final String name;
+    volatile ContainerProcess process;
+    volatile boolean stopping;
+    volatile String startedAt;
+    volatile Thread reader;
+    final List<String[]> log = new ArrayList<>();
+    List<String[]> previousLog;
+    int restarts;
+    int pullFailures;
+    volatile ScheduledFuture<?> probe;
+    volatile ScheduledFuture<?> deadline;
+    volatile ScheduledFuture<?> pull;
+
+    PodRun(String key, String ns, String name) {
+      this.key = key;
+      this.ns = ns;
+      this.name = name;
+    }
+
+    void cancelTimers() {
+      for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {probe, deadline, pull}) {
+        if (f != null) {
+          f.cancel(false);
+        }
+      }
     }
   }
 }

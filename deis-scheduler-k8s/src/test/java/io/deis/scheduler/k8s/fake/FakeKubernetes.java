@@ -14,13 +14,14 @@ import java.time.Duration;
  */
 public final class FakeKubernetes implements AutoCloseable {
   private final Store store = new Store();
+  private final ApiRules rules = new ApiRules();
   private final FakeApiServer api;
   private final FakeControllers controllers;
   private final FakeKubelet kubelet;
 
   private FakeKubernetes() throws IOException {
-    api = new FakeApiServer(store);
-    controllers = new FakeControllers(store);
+    api = new FakeApiServer(store, rules);
+    controllers = new FakeControllers(store, rules);
     kubelet = new FakeKubelet(store);
     api.logSource(kubelet);
   }
@@ -50,6 +51,47 @@ public final class FakeKubernetes implements AutoCloseable {
 
   public RequestLog requests() {
     return api.requests();
+  }
+
+  // --------------------------------------------------------------------------------------------- faults a cluster has
+
+  /** How long a deleted namespace stays Terminating (tens of seconds on a real cluster; 0.5 s unless set). */
+  public void namespaceTermination(Duration delay) {
+    controllers.namespaceTermination(delay);
+  }
+
+  /** Pods of the namespace are refused at admission from now on, as by a quota, Pod Security or a webhook. */
+  public void refusePods(String namespace, String why) {
+    rules.refusePods(namespace, why);
+  }
+
+  public void allowPods(String namespace) {
+    rules.allowPods(namespace);
+  }
+
+  /** Evicts a running pod: it ends Failed (reason Evicted) and lingers, and its Deployment replaces it. */
+  public void evict(String namespace, String pod) {
+    kubelet.evict(namespace, pod);
+  }
+
+  /** Every request of {@code verb} (get, list, watch, create, update, patch, delete) on a path matching {@code pathRegex} fails with {@code code}. */
+  public void fail(String verb, String pathRegex, int code) {
+    api.fail(verb, pathRegex, code);
+  }
+
+  /** No more injected failures. */
+  public void heal() {
+    api.heal();
+  }
+
+  /** The node's kubelet stops answering log requests for the pod (the API server answers 500). */
+  public void failLogsOf(String namespace, String pod) {
+    api.failLogsOf(namespace, pod);
+  }
+
+  /** The node's clock runs this far ahead of the test's (negative: behind); its timestamps say so. */
+  public void nodeClockSkew(Duration skew) {
+    kubelet.clockSkew(skew);
   }
 
   /** The objects as the API holds them, for assertions that look past the scheduler. */

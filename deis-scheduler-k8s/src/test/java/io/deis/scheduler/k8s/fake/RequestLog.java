@@ -8,8 +8,12 @@ import java.util.stream.Collectors;
 
 /** Every request that reached the fake API server, so tests can count what an operation costs. */
 public final class RequestLog {
-  /** One request: its verb as the API server names it (get, list, watch, create, update, patch, delete) and its path. */
-  public record Request(String method, String verb, String path, String body) {
+  /**
+   * One request: its verb as the API server names it (get, list, watch, create, update, patch,
+   * delete), its path and body, and what RBAC authorizes it by: the API group ("" for core), the
+   * resource with its subresource ({@code pods/log}) and the namespace (null for cluster scope).
+   */
+  public record Request(String method, String verb, String path, String body, String group, String resource, String namespace) {
     public boolean isWrite() {
       return switch (verb) {
         case "create", "update", "patch", "delete" -> true;

@@ -44,6 +44,7 @@ public final class Store {
   private final ArrayDeque<Event> events = new ArrayDeque<>();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private long resourceVersion = 1000;
+  private long expiredWatches;
 
   private static String key(String resource, String namespace, String name) {
     return resource + "/" + namespace + "/" + name;
@@ -56,6 +57,24 @@ public final class Store {
 
   public void removeListener(Consumer<Event> listener) {
     listeners.remove(listener);
+  }
+
+  /**
+   * Forgets the event log, as an API server's watch cache does after a while (or a restart): a
+   * watch resumed from any earlier resourceVersion is answered 410 Gone and must list again.
+   */
+  public synchronized void compactHistory() {
+    events.clear();
+    events.addLast(new Event(resourceVersion, "", "", "COMPACTED", new JsonObject()));
+  }
+
+  synchronized void countExpiredWatch() {
+    expiredWatches++;
+  }
+
+  /** How many watches were answered 410 Gone because their resourceVersion was too old. */
+  public synchronized long expiredWatches() {
+    return expiredWatches;
   }
 
   public synchronized long resourceVersion() {
@@ -137,7 +156,8 @@ public final class Store {
         backlog.add(new Event(resourceVersion, resource, namespace, "ADDED", o));
       }
     } else {
-      if (!events.isEmpty() && from < events.peekFirst().resourceVersion() - 1) {
+      if (!events.isEmpty() && from < events.peekFirst().resourceVersion() - 1
+          || !events.isEmpty() && events.peekFirst().type().equals("COMPACTED") && from < events.peekFirst().resourceVersion()) {
         throw new ApiError(410, "Expired", "too old resource version: " + from + " (" + (events.peekFirst().resourceVersion() - 1) + ")");
       }
       for (Event e : events) {

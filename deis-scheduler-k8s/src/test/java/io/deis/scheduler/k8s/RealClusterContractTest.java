@@ -1,0 +1,47 @@
+package io.deis.scheduler.k8s;
+
+import io.deis.model.AppName;
+import io.deis.model.Build;
+import io.deis.model.Procfile;
+import io.deis.scheduler.Scheduler;
+import io.deis.scheduler.contract.SchedulerContract;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The scheduler contract on the cluster {@code KUBECONFIG} names, as a service account holding
+ * only the published role (profile {@code k8s-real-cluster}). The processes run in busybox.
+ */
+@RequiresKubeconfig
+class RealClusterContractTest extends SchedulerContract {
+  private static RealCluster cluster;
+
+  @BeforeAll
+  static void setUpCluster() {
+    cluster = RealCluster.start();
+  }
+
+  @AfterAll
+  static void tearDownCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Override
+  protected Scheduler newScheduler() {
+    return KubernetesScheduler.builder(cluster.scopedClient()).deployDeadline(Duration.ofMinutes(3))
+        .stopGrace(Duration.ofSeconds(5)).build();
+  }
+
+  @Override
+  protected Build runnableBuild(AppName app, Procfile procfile) {
+    return RealCluster.build(app, procfile);
+  }
+
+  @Override
+  protected Commands commands() {
+    return new Commands(RealCluster.webCommand(), "exec sleep 1000", "exit 3", "sleep 2; exit 3");
+  }
+}
