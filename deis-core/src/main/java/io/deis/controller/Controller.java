@@ -78,6 +78,8 @@ public final class Controller implements AutoCloseable {
   final Scheduler scheduler;
   final Installation installation;
   private final Reconciler reconciler;
+  /** Apps whose current operation changes what runs (see {@link #locked}); at most one operation per app holds its lock. */
+  private final Set<AppName> runtimeChanged = ConcurrentHashMap.newKeySet();
   final Path dataDirectory;
   final Set<String> reservedNames;
   final PasswordHasher passwords;
@@ -357,14 +359,39 @@ public final class Controller implements AutoCloseable {
    * Runs {@code work} holding the app's store lock: one change at a time per app, across every
    * controller on the store, so releases and deploys never interleave. Authorization and every
    * read the work depends on happen inside, so a queued operation sees the app as it is when its
-   * turn comes (revoked access, a destroyed app).
+   * turn comes (revoked access, a destroyed app). {@code beforeWaiting} runs only when the lock is
+   * taken, before waiting for it: a check that spares a caller who will be refused the wait.
    */
-  <T> T locked(AppName app, Supplier<T> work) {
-    try (Store.AppLock held = store.lock(app)) {
-      return work.get();
-    } finally {
-      reconciler.enqueue(app);
+  <T> T locked(AppName app, Runnable beforeWaiting, Supplier<T> work) {
+    boolean reconcile = true;
+    Optional<Store.AppLock> free = store.tryLock(app);
+    if (free.isEmpty()) {
+      beforeWaiting.run();
     }
+    try (Store.AppLock held = free.isPresent() ? free.get() : store.lock(app)) {
+      try {
+        T result = work.get();
+        reconcile = false;
+        return result;
+      } finally {
+        reconcile |= runtimeChanged.remove(app);
+      }
+    } finally {
+      // An operation that failed may have left the runtime anywhere, and one that changed it may
+      // have left something behind (containers whose removal failed): the reconciler looks. One that
+      // changed only the store (a config change of an app without a build, a domain) needs no look.
+      if (reconcile) {
+        reconciler.enqueue(app);
+      }
+    }
+  }
+
+  /**
+   * Marks that the operation holding {@code app}'s lock is about to change what runs, so that the
+   * app is reconciled once the operation ends, whatever its outcome.
+   */
+  void changingRuntime(AppName app) {
+    runtimeChanged.add(app);
   }
 
   /**
@@ -400,6 +427,7 @@ public final class Controller implements AutoCloseable {
   Release deploy(String actor, AppName name, Release pending, Formation formation) {
     try {
       if (pending.build().isPresent()) {
+        changingRuntime(name);
         scheduler.deploy(pending, formation);
       }
     } catch (RuntimeException e) {

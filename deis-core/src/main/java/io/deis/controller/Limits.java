@@ -21,6 +21,9 @@ public final class Limits {
   private final int appsPerUser;
   private final int keysPerUser;
   private final int domainsPerApp;
+  private final int collaboratorsPerApp;
+  private final int certificatesPerUser;
+  private final int tagsPerApp;
   private final int configKeys;
   private final int configValueBytes;
   private final int configBytes;
@@ -42,6 +45,9 @@ public final class Limits {
     this.appsPerUser = b.appsPerUser;
     this.keysPerUser = b.keysPerUser;
     this.domainsPerApp = b.domainsPerApp;
+    this.collaboratorsPerApp = b.collaboratorsPerApp;
+    this.certificatesPerUser = b.certificatesPerUser;
+    this.tagsPerApp = b.tagsPerApp;
     this.configKeys = b.configKeys;
     this.configValueBytes = b.configValueBytes;
     this.configBytes = b.configBytes;
@@ -90,6 +96,21 @@ public final class Limits {
   /** Custom domains of one app (default 100). */
   public int domainsPerApp() {
     return domainsPerApp;
+  }
+
+  /** Users one app is shared with (default 100): {@code deis perms:create} beyond it is refused. */
+  public int collaboratorsPerApp() {
+    return collaboratorsPerApp;
+  }
+
+  /** TLS certificates one user may add (default 100); an administrator's count too. */
+  public int certificatesPerUser() {
+    return certificatesPerUser;
+  }
+
+  /** Tags of one app's config (default 64): {@code deis tags:set} beyond it is refused. */
+  public int tagsPerApp() {
+    return tagsPerApp;
   }
 
   /** Config values of one app (default 256). */
@@ -168,7 +189,8 @@ public final class Limits {
   @Override
   public String toString() {
     return "Limits[containersPerType=" + containersPerType + ", containersPerApp=" + containersPerApp + ", appsPerUser="
-        + appsPerUser + ", keysPerUser=" + keysPerUser + ", domainsPerApp=" + domainsPerApp + ", configKeys=" + configKeys
+        + appsPerUser + ", keysPerUser=" + keysPerUser + ", domainsPerApp=" + domainsPerApp + ", collaboratorsPerApp=" + collaboratorsPerApp
+        + ", certificatesPerUser=" + certificatesPerUser + ", tagsPerApp=" + tagsPerApp + ", configKeys=" + configKeys
         + ", configValueBytes=" + configValueBytes + ", configBytes=" + configBytes + ", healthCheckTimeout="
         + healthCheckTimeout + ", healthCheckInitialDelay=" + healthCheckInitialDelay + ", runTimeout=" + runTimeout
         + ", runCommandBytes=" + runCommandBytes + ", appLogLines=" + appLogLines + ", logLines=" + logLines
@@ -183,6 +205,9 @@ public final class Limits {
     private int appsPerUser = 100;
     private int keysPerUser = 50;
     private int domainsPerApp = 100;
+    private int collaboratorsPerApp = 100;
+    private int certificatesPerUser = 100;
+    private int tagsPerApp = 64;
     private int configKeys = 256;
     private int configValueBytes = 32 * 1024;
     private int configBytes = 256 * 1024;
@@ -227,6 +252,24 @@ public final class Limits {
     /** 1 to 10,000; default 100. */
     public Builder domainsPerApp(int n) {
       this.domainsPerApp = between("domainsPerApp", n, 1, 10_000);
+      return this;
+    }
+
+    /** 1 to 10,000; default 100. */
+    public Builder collaboratorsPerApp(int n) {
+      this.collaboratorsPerApp = between("collaboratorsPerApp", n, 1, 10_000);
+      return this;
+    }
+
+    /** 1 to 10,000; default 100. */
+    public Builder certificatesPerUser(int n) {
+      this.certificatesPerUser = between("certificatesPerUser", n, 1, 10_000);
+      return this;
+    }
+
+    /** 1 to 1,000; default 64. */
+    public Builder tagsPerApp(int n) {
+      this.tagsPerApp = between("tagsPerApp", n, 1, 1_000);
       return this;
     }
 

@@ -146,6 +146,7 @@ final class Releases {
     }
     Formation structure = app.structure().merge(change);
     checkLimits(app.name(), structure);
+    controller.changingRuntime(app.name());
     controller.scheduler.scale(current, structure);
     controller.store.updateApp(app.withStructure(structure));
     controller.emit(me.username(), AuditEvent.Kind.SCALED, Optional.of(app.name()), me.username() + " scaled containers " + change);
@@ -182,6 +183,10 @@ final class Releases {
     if (after.values().size() > limits.configKeys() && after.values().size() > before.values().size()) {
       throw new InvalidInputException(app + " would have " + after.values().size() + " config values: the limit is "
           + limits.configKeys() + " (configKeys)");
+    }
+    if (after.tags().size() > limits.tagsPerApp() && after.tags().size() > before.tags().size()) {
+      throw new InvalidInputException(app + " would have " + after.tags().size() + " tags: the limit is " + limits.tagsPerApp()
+          + " (tagsPerApp)");
     }
     for (Map.Entry<String, Optional<String>> e : change.values().entrySet()) {
       if (e.getValue().isPresent()) {

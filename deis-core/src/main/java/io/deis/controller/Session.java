@@ -72,14 +72,14 @@ public final class Session {
   }
 
   /**
-   * Runs {@code work} holding the app's lock, with the caller authorized inside it (and once
-   * before, so a stranger is refused without waiting in line): an operation that waited behind
-   * another sees the app, and the caller's rights, as they are when its turn comes.
+   * Runs {@code work} holding the app's lock, with the caller authorized inside it (and, when the
+   * lock is taken, once before waiting, so a stranger is refused without waiting in line): an
+   * operation that waited behind another sees the app, and the caller's rights, as they are when
+   * its turn comes.
    */
   private <T> T locked(String name, Controller.Access access, java.util.function.BiFunction<User, App, T> work) {
     AppName appName = AppName.of(name);
-    controller.authorize(user(), appName, access);
-    return controller.locked(appName, () -> {
+    return controller.locked(appName, () -> controller.authorize(user(), appName, access), () -> {
       User me = user();
       return work.apply(me, controller.authorize(me, appName, access));
     });
@@ -145,6 +145,7 @@ public final class Session {
    */
   public void destroyApp(String name) {
     locked(name, Controller.Access.OWN, (me, app) -> {
+      controller.changingRuntime(app.name());
       controller.scheduler.destroy(app.name());
       controller.store.deleteApp(app.name());
       controller.emit(me.username(), AuditEvent.Kind.APP_DESTROYED, Optional.of(app.name()), me.username() + " destroyed " + app.name());
@@ -176,6 +177,11 @@ public final class Session {
       User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
       if (other.username().equals(app.owner())) {
         throw new InvalidInputException("user '" + otherUser + "' owns " + app.name() + " already: share it with someone else");
+      }
+      Set<String> has = controller.store.collaborators(app.name());
+      if (!has.contains(other.username()) && has.size() >= controller.limits.collaboratorsPerApp()) {
+        throw new ConflictException(app.name() + " is shared with " + has.size() + " users, the limit (collaboratorsPerApp "
+            + controller.limits.collaboratorsPerApp() + "): unshare it with someone first");
       }
       controller.store.grant(app.name(), other.username());
       controller.emit(me.username(), AuditEvent.Kind.PERMISSION_GRANTED, Optional.of(app.name()),
@@ -339,6 +345,7 @@ public final class Session {
   public List<Container> restart(String name, ContainerFilter filter) {
     requireArgument("container filter", filter);
     return locked(name, Controller.Access.USE, (me, app) -> {
+      controller.changingRuntime(app.name());
       List<Container> restarted = controller.scheduler.restart(app.name(), filter);
       controller.emit(me.username(), AuditEvent.Kind.RESTARTED, Optional.of(app.name()),
           me.username() + " restarted " + filter + " (" + restarted.size() + " containers)");
@@ -454,6 +461,11 @@ public final class Session {
     requireArgument("common name", commonName);
     User me = user();
     Certificate cert = Certificate.parse(certificatePem, privateKeyPem, commonName, me.username(), controller.now());
+    long has = controller.store.certificates().stream().filter(c -> c.owner().equals(me.username())).count();
+    if (has >= controller.limits.certificatesPerUser()) {
+      throw new ConflictException(me.username() + " has " + has + " certificates, the limit (certificatesPerUser "
+          + controller.limits.certificatesPerUser() + "): remove one first");
+    }
     controller.store.addCertificate(cert, privateKeyPem.strip());
     controller.emit(me.username(), AuditEvent.Kind.CERTIFICATE_ADDED, Optional.empty(),
         me.username() + " added a certificate for " + cert.commonName());

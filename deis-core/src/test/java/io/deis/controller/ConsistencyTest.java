@@ -269,6 +269,23 @@ class ConsistencyTest {
   }
 
   @Test
+  void aStrangerIsRefusedAtOnceRatherThanAfterWaitingBehindADeploy() throws Exception {
+    controller(SLOW_UPTIME);
+    Session alice = login("alice");
+    Session bob = login("bob");
+    alice.createApp("app");
+    alice.deploy("app", BuildSource.commit(repo("v2"), "HEAD"));
+    alice.scale("app", "worker=1");
+    CompletableFuture<Optional<Release>> slow = CompletableFuture.supplyAsync(() -> alice.setConfig("app", Map.of("SLOW", "1")));
+    SchedulerContract.await(Duration.ofSeconds(20), () -> store.releases(io.deis.model.AppName.of("app")).size() == 3);
+
+    assertThatThrownBy(() -> bob.setConfig("app", Map.of("FOO", "bar"))).isInstanceOf(PermissionDeniedException.class);
+    assertThat(slow).as("bob was refused while alice's deploy still held the app").isNotDone();
+    slow.get(60, TimeUnit.SECONDS);
+    assertThat(alice.releases("app")).hasSize(3);
+  }
+
+  @Test
   void aDeployQueuedBehindTheAppsDestructionFailsAndLeavesNothingBehind() throws Exception {
     controller(SLOW_UPTIME);
     Session alice = login("alice");

@@ -183,6 +183,34 @@ class HostileUserTest {
     assertThat(alice.domains("one")).hasSize(1);
   }
 
+  @Test
+  void collaboratorsTagsAndCertificatesAreBounded() {
+    deis.close();
+    deis = controller(Limits.builder().collaboratorsPerApp(1).tagsPerApp(2).certificatesPerUser(1).build());
+    alice = deis.login("alice", "alice-password");
+    alice.register("bob", "bob-password", "");
+    alice.register("carol", "carol-password", "");
+    alice.createApp("one");
+    alice.share("one", "bob");
+    alice.share("one", "bob"); // sharing again with one who has access is no new collaborator
+    assertThatThrownBy(() -> alice.share("one", "carol")).isInstanceOf(ConflictException.class)
+        .hasMessage("one is shared with 1 users, the limit (collaboratorsPerApp 1): unshare it with someone first");
+    assertThat(alice.collaborators("one")).containsExactly("bob");
+
+    alice.setConfig("one", ConfigChange.builder().tag("zone", "a").tag("disk", "ssd").build());
+    assertThatThrownBy(() -> alice.setConfig("one", ConfigChange.builder().tag("rack", "r1").build()))
+        .isInstanceOf(InvalidInputException.class).hasMessage("one would have 3 tags: the limit is 2 (tagsPerApp)");
+    alice.setConfig("one", ConfigChange.builder().tag("zone", "b").build()); // changing a tag adds none
+    assertThat(alice.releases("one")).hasSize(3);
+
+    alice.addCertificate(AuthorizationMatrixTest.pem("ec-cert.pem"), AuthorizationMatrixTest.pem("ec-key.pem"),
+        java.util.Optional.of("a.example.com"));
+    assertThatThrownBy(() -> alice.addCertificate(AuthorizationMatrixTest.pem("ec-cert.pem"), AuthorizationMatrixTest.pem("ec-key.pem"),
+        java.util.Optional.of("b.example.com"))).isInstanceOf(ConflictException.class)
+        .hasMessage("alice has 1 certificates, the limit (certificatesPerUser 1): remove one first");
+    assertThat(alice.certificates()).hasSize(1);
+  }
+
   // ---------------------------------------------------------------- config values
 
   @Test
