@@ -1,6 +1,5 @@
 package io.deis.controller;
 
-import com.google.common.io.BaseEncoding;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import io.deis.error.AuthenticationException;
@@ -26,12 +25,8 @@ import io.deis.store.InMemoryStore;
 import io.deis.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,11 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
   /** The source of the controller's own lines in an app's log: shown as {@code deis[api]}. */
   static final String CONTROLLER_LOG_SOURCE = "api";
-  /** Tokens are 40 hex characters and fingerprints about 50: anything much longer is no credential. */
-  private static final int MAX_TOKEN_LENGTH = 256;
 
   final Store store;
   final Scheduler scheduler;
@@ -83,12 +75,11 @@ public final class Controller implements AutoCloseable {
   final Path dataDirectory;
   final Set<String> reservedNames;
   final PasswordHasher passwords;
+  final Accounts accounts;
+  final Routing routing;
   final Clock clock;
-  final RegistrationMode registrationMode;
   final Limits limits;
   private final AttemptLimiter attempts;
-  /** The scheduler does not isolate tenants and the embedder did not vouch for every user: one user only. */
-  private final boolean singleTenant;
   private final boolean ownsDataDirectory;
   private final List<Consumer<AuditEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<AppName, Deque<LogLine>> appLogs = new ConcurrentHashMap<>();
@@ -102,10 +93,10 @@ public final class Controller implements AutoCloseable {
     this.reservedNames = Set.copyOf(b.reservedNames);
     this.passwords = new PasswordHasher(b.passwordHashIterations);
     this.clock = b.clock;
-    this.registrationMode = b.registrationMode;
     this.limits = b.limits;
     this.attempts = new AttemptLimiter(limits, clock);
-    this.singleTenant = !scheduler.isolatesTenants() && !b.trustedUsersOnly;
+    this.routing = new Routing(this);
+    this.accounts = new Accounts(this, passwords, b.registrationMode, !scheduler.isolatesTenants() && !b.trustedUsersOnly);
     this.listeners.addAll(b.listeners);
     this.installation = store.installation();
     this.reconciler = new Reconciler(store, this::reconcileLocked, scheduler::apps, b.reconcileInterval, b.leaseTtl);
@@ -137,44 +128,9 @@ public final class Controller implements AutoCloseable {
     return register(username, password, email, Optional.empty());
   }
 
-  private PermissionDeniedException registrationRefused() {
-    if (singleTenant) {
-      return singleTenantRefusal();
-    }
-    return new PermissionDeniedException(registrationMode == RegistrationMode.DISABLED
-        ? "Registration is disabled" : "Registration is restricted to administrators");
-  }
-
-  private PermissionDeniedException singleTenantRefusal() {
-    return new PermissionDeniedException("this platform serves one user: its scheduler (the local runtime) runs pushed code as "
-        + "the host's own user, unconfined, so users are not isolated from each other. Use the Docker or Kubernetes backend "
-        + "for several users, or, when every user is trusted with the host, build the controller with trustedUsersOnly(true)");
-  }
-
-  /** Registers a user on behalf of {@code by} (a session's user), or of nobody: the mode is checked here, once. */
+  /** Registers a user on behalf of {@code by} (a session's user), or of nobody. */
   User register(String username, String password, String email, Optional<User> by) {
-    User.checkUsername(username);
-    PasswordHasher.check("password for '" + username + "'", password);
-    User.checkEmail(email == null ? "" : email);
-    boolean byAdmin = by.map(User::admin).orElse(false);
-    boolean restricted = singleTenant
-        || registrationMode == RegistrationMode.DISABLED || registrationMode == RegistrationMode.ADMIN_ONLY && !byAdmin;
-    if (restricted && !store.users().isEmpty()) {
-      throw registrationRefused();
-    }
-    String hash = passwords.hash(password);
-    // The store makes the first user ever an administrator, atomically: never the next stranger
-    // after the last administrator dropped their rights.
-    User user = store.createUser(new User(username, email == null ? "" : email, false, now()), hash);
-    if (restricted && !user.admin()) {
-      store.deleteUser(username); // another registration was first: only that one was allowed
-      throw registrationRefused();
-    }
-    String actor = by.map(User::username).orElse(username);
-    emit(actor, AuditEvent.Kind.USER_REGISTERED, Optional.empty(),
-        (actor.equals(username) ? username + " registered" : actor + " registered " + username)
-            + (user.admin() ? " as an administrator" : ""));
-    return user;
+    return accounts.register(username, password, email, by);
   }
 
   /**
@@ -186,40 +142,18 @@ public final class Controller implements AutoCloseable {
    * @throws InvalidInputException for a null username or password
    */
   public Session login(String username, String password) {
-    if (username == null || password == null) {
-      throw new InvalidInputException((username == null ? "username" : "password") + " is missing (null)");
-    }
-    String hash = store.passwordHash(username).orElse(null);
-    // The dummy hash has the current iteration count, so an unknown user's attempt does the same work.
-    boolean matches = passwords.matches(password, hash != null ? hash : passwords.unmatchable());
-    if (hash == null || !matches) {
-      throw new AuthenticationException("Unable to log in with provided credentials.");
-    }
-    checkTenancy();
-    return new Session(this, username, Optional.of(issueToken(username)));
+    String token = accounts.login(username, password);
+    return new Session(this, username, Optional.of(token));
   }
 
   /** The session of an API token from {@link #login} or {@link Session#regenerateToken()}. */
   public Session authenticate(String token) {
-    String username = token == null || token.length() > MAX_TOKEN_LENGTH ? null : store.userForToken(tokenHash(token)).orElse(null);
-    if (username == null || store.user(username).isEmpty()) {
-      throw new AuthenticationException("Invalid token.");
-    }
-    checkTenancy();
-    return new Session(this, username, Optional.of(token));
+    return new Session(this, accounts.authenticate(token), Optional.of(token));
   }
 
   /** The session of the owner of an SSH key, found by its SHA256 fingerprint ({@code SHA256:...}): how git push authenticates. */
   public Session authenticateKey(String sha256Fingerprint) {
-    if (sha256Fingerprint == null || sha256Fingerprint.length() > MAX_TOKEN_LENGTH) {
-      throw new AuthenticationException("key fingerprint " + io.deis.error.DeisException.quote(sha256Fingerprint)
-          + " is not registered: add the key with 'deis keys:add'");
-    }
-    String owner = store.keyByFingerprint(sha256Fingerprint)
-        .orElseThrow(() -> new AuthenticationException("key " + sha256Fingerprint + " is not registered: add it with 'deis keys:add'"))
-        .owner();
-    checkTenancy();
-    return new Session(this, owner, Optional.empty());
+    return new Session(this, accounts.authenticateKey(sha256Fingerprint), Optional.empty());
   }
 
   /**
@@ -235,13 +169,6 @@ public final class Controller implements AutoCloseable {
   /** The bounds this controller enforces. */
   public Limits limits() {
     return limits;
-  }
-
-  /** On a single-tenant scheduler, a store that holds several users (a shared store) serves none of them. */
-  private void checkTenancy() {
-    if (singleTenant && store.users().size() > 1) {
-      throw singleTenantRefusal();
-    }
   }
 
   /**
@@ -284,6 +211,11 @@ public final class Controller implements AutoCloseable {
    */
   public void addSchedulerListener(SchedulerListener listener) {
     scheduler.addListener(listener);
+  }
+
+  /** Stops telling a listener given to {@link #addSchedulerListener} anything; does nothing for one never added. */
+  public void removeSchedulerListener(SchedulerListener listener) {
+    scheduler.removeListener(listener);
   }
 
   /** Registers a listener for every audit event from now on. */
@@ -497,23 +429,6 @@ public final class Controller implements AutoCloseable {
 
   Path buildsDirectory(AppName app) {
     return dataDirectory.resolve("builds").resolve(app.value());
-  }
-
-  String issueToken(String username) {
-    byte[] bytes = new byte[20];
-    RANDOM.nextBytes(bytes);
-    String token = BaseEncoding.base16().lowerCase().encode(bytes);
-    store.addToken(tokenHash(token), username);
-    return token;
-  }
-
-  /** Tokens are stored as SHA-256 hashes, so a leaked store does not leak working tokens. */
-  static String tokenHash(String token) {
-    try {
-      return BaseEncoding.base16().lowerCase().encode(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   Instant now() {

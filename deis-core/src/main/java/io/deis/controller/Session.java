@@ -17,7 +17,6 @@ import io.deis.model.Container;
 import io.deis.model.Formation;
 import io.deis.model.Key;
 import io.deis.model.Release;
-import io.deis.model.SshPublicKey;
 import io.deis.model.User;
 import io.deis.scheduler.ContainerFilter;
 import io.deis.scheduler.LogLine;
@@ -64,7 +63,7 @@ public final class Session {
    */
   public User user() {
     token.ifPresent(t -> {
-      if (!controller.store.userForToken(Controller.tokenHash(t)).map(username::equals).orElse(false)) {
+      if (!controller.accounts.holds(username, t)) {
         throw new io.deis.error.AuthenticationException("Invalid token.");
       }
     });
@@ -416,17 +415,7 @@ public final class Session {
    */
   public Domain addDomain(String name, String domain) {
     String checked = Domain.check(domain);
-    return locked(name, Controller.Access.USE, (me, app) -> {
-      int has = controller.store.domains(app.name()).size();
-      if (has >= controller.limits.domainsPerApp()) {
-        throw new ConflictException(app.name() + " has " + has + " domains, the limit (domainsPerApp " + controller.limits.domainsPerApp()
-            + "): remove one before adding another");
-      }
-      Domain added = new Domain(app.name(), checked, me.username(), controller.now());
-      controller.store.addDomain(added);
-      controller.emit(me.username(), AuditEvent.Kind.DOMAIN_ADDED, Optional.of(app.name()), "domain " + checked + " added");
-      return added;
-    });
+    return locked(name, Controller.Access.USE, (me, app) -> controller.routing.addDomain(me, app, checked));
   }
 
   /** The app's custom domains, in the order they were added. */
@@ -438,10 +427,7 @@ public final class Session {
   public void removeDomain(String name, String domain) {
     requireArgument("domain", domain);
     locked(name, Controller.Access.OWN, (me, app) -> {
-      if (!controller.store.removeDomain(app.name(), domain)) {
-        throw new NotFoundException("domain '" + domain + "' is not a domain of " + app.name());
-      }
-      controller.emit(me.username(), AuditEvent.Kind.DOMAIN_REMOVED, Optional.of(app.name()), "domain " + domain + " removed");
+      controller.routing.removeDomain(me, app, domain);
       return null;
     });
   }
@@ -459,39 +445,24 @@ public final class Session {
    */
   public Certificate addCertificate(String certificatePem, String privateKeyPem, Optional<String> commonName) {
     requireArgument("common name", commonName);
-    User me = user();
-    Certificate cert = Certificate.parse(certificatePem, privateKeyPem, commonName, me.username(), controller.now());
-    long has = controller.store.certificates().stream().filter(c -> c.owner().equals(me.username())).count();
-    if (has >= controller.limits.certificatesPerUser()) {
-      throw new ConflictException(me.username() + " has " + has + " certificates, the limit (certificatesPerUser "
-          + controller.limits.certificatesPerUser() + "): remove one first");
-    }
-    controller.store.addCertificate(cert, privateKeyPem.strip());
-    controller.emit(me.username(), AuditEvent.Kind.CERTIFICATE_ADDED, Optional.empty(),
-        me.username() + " added a certificate for " + cert.commonName());
-    return cert;
+    return controller.routing.addCertificate(user(), certificatePem, privateKeyPem, commonName);
   }
 
   /** The certificates this user added; an administrator sees every one. */
   public List<Certificate> certificates() {
-    User me = user();
-    return controller.store.certificates().stream().filter(c -> me.admin() || c.owner().equals(me.username())).toList();
+    return controller.routing.certificates(user());
   }
 
   /** One certificate, by common name. */
   public Certificate certificate(String commonName) {
     requireArgument("common name", commonName);
-    User me = user();
-    return controller.store.certificate(commonName).filter(c -> me.admin() || c.owner().equals(me.username()))
-        .orElseThrow(() -> new NotFoundException("no certificate for '" + commonName + "'"));
+    return controller.routing.certificate(user(), commonName);
   }
 
   /** Removes a certificate. Its owner or an administrator only. */
   public void removeCertificate(String commonName) {
-    Certificate cert = certificate(commonName);
-    controller.store.removeCertificate(cert.commonName());
-    controller.emit(user().username(), AuditEvent.Kind.CERTIFICATE_REMOVED, Optional.empty(),
-        user().username() + " removed the certificate for " + cert.commonName());
+    requireArgument("common name", commonName);
+    controller.routing.removeCertificate(user(), commonName);
   }
 
   private static void requireArgument(String what, Object value) {
@@ -508,22 +479,7 @@ public final class Session {
    * @param id a name for the key; empty or null takes the key's comment, else its fingerprint
    */
   public Key addKey(String id, String publicKey) {
-    User me = user();
-    SshPublicKey parsed = SshPublicKey.parse(publicKey);
-    String keyId = id != null && !id.isBlank() ? id.strip() : parsed.comment().isEmpty() ? parsed.fingerprintSha256() : parsed.comment();
-    if (keyId.length() > MAX_KEY_ID_LENGTH || keyId.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidInputException("key id " + io.deis.error.DeisException.quote(keyId) + " is invalid: use at most "
-          + MAX_KEY_ID_LENGTH + " characters without control characters");
-    }
-    int has = controller.store.keys(me.username()).size();
-    if (has >= controller.limits.keysPerUser()) {
-      throw new ConflictException(me.username() + " has " + has + " keys, the limit (keysPerUser " + controller.limits.keysPerUser()
-          + "): remove one before adding another");
-    }
-    Key key = new Key(keyId, me.username(), parsed, controller.now());
-    controller.store.addKey(key);
-    controller.emit(me.username(), AuditEvent.Kind.KEY_ADDED, Optional.empty(), me.username() + " added key " + keyId + " " + key.fingerprint());
-    return key;
+    return controller.accounts.addKey(user(), id, publicKey);
   }
 
   public List<Key> keys() {
@@ -532,39 +488,23 @@ public final class Session {
 
   public void removeKey(String id) {
     requireArgument("key id", id);
-    User me = user();
-    if (!controller.store.removeKey(me.username(), id)) {
-      throw new NotFoundException("you have no key named '" + id + "'");
-    }
-    controller.emit(me.username(), AuditEvent.Kind.KEY_REMOVED, Optional.empty(), me.username() + " removed key " + id);
+    controller.accounts.removeKey(user(), id);
   }
 
   // ---------------------------------------------------------------- account and administration
 
   /** Revokes this session's token (log out); the session stops working. A session opened with an SSH key has none to revoke. */
   public void logout() {
-    token.ifPresent(t -> controller.store.removeToken(Controller.tokenHash(t)));
+    token.ifPresent(controller.accounts::revoke);
   }
 
   /** Replaces every token of this user with one new token, which is returned; this session's own token stops working. */
   public String regenerateToken() {
-    User me = user();
-    controller.store.removeTokens(me.username());
-    return controller.issueToken(me.username());
+    return controller.accounts.regenerateToken(user());
   }
 
   public void changePassword(String currentPassword, String newPassword) {
-    User me = user();
-    String hash = controller.store.passwordHash(me.username()).orElseThrow();
-    if (currentPassword == null || !controller.passwords.matches(currentPassword, hash)) {
-      throw new InvalidInputException("Current password does not match");
-    }
-    PasswordHasher.check("new password", newPassword);
-    controller.store.setPasswordHash(me.username(), controller.passwords.hash(newPassword));
-    // Whoever knew the old password may hold a token: every other session of the user ends.
-    controller.store.removeTokens(me.username());
-    token.ifPresent(t -> controller.store.addToken(Controller.tokenHash(t), me.username()));
-    controller.emit(me.username(), AuditEvent.Kind.PASSWORD_CHANGED, Optional.empty(), me.username() + " changed their password");
+    controller.accounts.changePassword(user(), token, currentPassword, newPassword);
   }
 
   /** Deletes this user's account; refused while they still own apps. */
@@ -583,8 +523,7 @@ public final class Session {
   /** Replaces every token of {@code otherUser} with one new token, which is returned. Administrators only, unless it is this user. */
   public String regenerateToken(String otherUser) {
     User target = selfOrAdministered(otherUser);
-    controller.store.removeTokens(target.username());
-    String token = controller.issueToken(target.username());
+    String token = controller.accounts.regenerateToken(target);
     controller.emit(username, AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), username + " regenerated the token of " + target.username());
     return token;
   }
@@ -595,12 +534,7 @@ public final class Session {
    * users log in again.
    */
   public void regenerateAllTokens() {
-    User me = requireAdmin();
-    for (User u : controller.store.users()) {
-      controller.store.removeTokens(u.username());
-      controller.issueToken(u.username());
-    }
-    controller.emit(me.username(), AuditEvent.Kind.TOKENS_REGENERATED, Optional.empty(), me.username() + " regenerated every user's token");
+    controller.accounts.regenerateAllTokens(requireAdmin());
   }
 
   /** Sets another user's password without their current one. Administrators only, or this user's own with {@link #changePassword}. */
@@ -609,27 +543,13 @@ public final class Session {
     if (me.username().equals(otherUser) && !me.admin()) {
       throw new PermissionDeniedException("to change your own password give your current one as well");
     }
-    User target = selfOrAdministered(otherUser);
-    PasswordHasher.check("new password", newPassword);
-    controller.store.setPasswordHash(target.username(), controller.passwords.hash(newPassword));
-    // As with changePassword: whoever knew the old password may hold a token, so the user's other sessions end.
-    controller.store.removeTokens(target.username());
-    if (target.username().equals(me.username())) {
-      token.ifPresent(t -> controller.store.addToken(Controller.tokenHash(t), me.username()));
-    }
-    controller.emit(me.username(), AuditEvent.Kind.PASSWORD_CHANGED, Optional.empty(), me.username() + " set the password of " + target.username());
+    controller.accounts.setPassword(me, token, selfOrAdministered(otherUser), newPassword);
   }
 
   /** Deletes another user's account; refused while they still own apps. Administrators only, unless it is this user. */
   public void deleteUser(String otherUser) {
     User me = user();
-    User target = selfOrAdministered(otherUser);
-    if (controller.store.apps().stream().anyMatch(a -> a.owner().equals(target.username()))) {
-      throw new ConflictException(target.username() + " still has applications assigned. Delete or transfer ownership");
-    }
-    controller.store.deleteUser(target.username());
-    controller.emit(me.username(), AuditEvent.Kind.USER_DELETED, Optional.empty(),
-        me.username().equals(target.username()) ? me.username() + " deleted their account" : me.username() + " deleted the account of " + target.username());
+    controller.accounts.deleteUser(me, selfOrAdministered(otherUser));
   }
 
   /** The administrators. Administrators only. */
@@ -647,13 +567,7 @@ public final class Session {
   /** Makes another user an administrator, or takes it away. Administrators only. */
   public User setAdmin(String otherUser, boolean admin) {
     requireArgument("username", otherUser);
-    User me = requireAdmin();
-    User other = controller.store.user(otherUser).orElseThrow(() -> new NotFoundException("user '" + otherUser + "' does not exist"));
-    User changed = other.withAdmin(admin);
-    controller.store.updateUser(changed);
-    controller.emit(me.username(), admin ? AuditEvent.Kind.ADMIN_GRANTED : AuditEvent.Kind.ADMIN_REVOKED, Optional.empty(),
-        me.username() + (admin ? " made " : " revoked administrator rights of ") + otherUser + (admin ? " an administrator" : ""));
-    return changed;
+    return controller.accounts.setAdmin(requireAdmin(), otherUser, admin);
   }
 
   /** This user when {@code username} names them; else the named user, if this user is an administrator (403 otherwise, 404 for nobody). */

@@ -16,6 +16,11 @@ public final class Listeners {
     listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Removes {@code listener}; does nothing for one never added. */
+  public void remove(SchedulerListener listener) {
+    listeners.remove(listener);
+  }
+
   public void changed(Container c) {
     each(c, SchedulerListener::changed, "changed");
   }

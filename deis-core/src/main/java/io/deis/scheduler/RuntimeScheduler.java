@@ -131,6 +131,11 @@ public final class RuntimeScheduler implements Scheduler {
     listeners.add(listener);
   }
 
+  @Override
+  public void removeListener(SchedulerListener listener) {
+    listeners.remove(listener);
+  }
+
   /** Binds the runtime to the installation and adopts its containers as they are; {@link #reconcile} decides what stays. */
   @Override
   public synchronized void start(Installation installation) {

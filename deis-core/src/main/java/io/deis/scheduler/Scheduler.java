@@ -40,6 +40,13 @@ public interface Scheduler extends AutoCloseable {
   /** Registers a listener for every container change from now on. */
   void addListener(SchedulerListener listener);
 
+  /**
+   * Stops telling {@code listener} anything from now on (a call already under way may still end);
+   * does nothing for a listener never added. A program that stops following the scheduler (a
+   * router that closes) removes its listener, so a long-lived scheduler does not keep it.
+   */
+  void removeListener(SchedulerListener listener);
+
   /** Turns builds into something this backend can run (Docker: an image). */
   ImageBuilder imageBuilder();
 

@@ -64,9 +64,10 @@ final class ControllerFeed implements SchedulerListener, Consumer<AuditEvent> {
         controller.domains().size(), servedCertificates.size());
   }
 
-  /** Stops following. The scheduler keeps this listener (it has no removal), which from now on does nothing. */
+  /** Stops following: both listeners are removed (one still being called when this returns ignores what it is told). */
   void close() {
     open = false;
+    controller.removeSchedulerListener(this);
     controller.removeListener(this);
   }
 

@@ -218,6 +218,33 @@ public abstract class SchedulerContract {
   }
 
   @Test
+  void aRemovedListenerIsToldNothingMore() {
+    List<Container> heardByKept = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Container> heardByRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.deis.scheduler.SchedulerListener kept = new io.deis.scheduler.SchedulerListener() {
+      @Override
+      public void changed(Container c) {
+        heardByKept.add(c);
+      }
+    };
+    io.deis.scheduler.SchedulerListener removed = new io.deis.scheduler.SchedulerListener() {
+      @Override
+      public void changed(Container c) {
+        heardByRemoved.add(c);
+      }
+    };
+    scheduler.addListener(kept);
+    scheduler.addListener(removed);
+    scheduler.removeListener(removed);
+    scheduler.removeListener(new io.deis.scheduler.SchedulerListener() { }); // one never added: nothing happens
+
+    scheduler.deploy(release(procfile("worker", commands().worker()), Map.of()), Formation.parse("worker=1"));
+    await(Duration.ofSeconds(30), () -> heardByKept.stream().anyMatch(c -> c.state() == ContainerState.UP));
+    assertThat(heardByRemoved).isEmpty();
+    scheduler.removeListener(kept);
+  }
+
+  @Test
   void destroyLeavesNoContainers() {
     Release v2 = release(procfile("web", commands().web(), "worker", commands().worker()), Map.of());
     scheduler.deploy(v2, Formation.parse("web=1 worker=1"));

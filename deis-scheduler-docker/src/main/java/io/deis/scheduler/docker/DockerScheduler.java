@@ -87,6 +87,11 @@ public final class DockerScheduler implements Scheduler {
   }
 
   @Override
+  public void removeListener(SchedulerListener listener) {
+    delegate.removeListener(listener);
+  }
+
+  @Override
   public Optional<Duration> reconcile(Release release, Formation formation) {
     return delegate.reconcile(release, formation);
   }

@@ -190,6 +190,12 @@ public final class KubernetesScheduler implements Scheduler {
     signals.start(watchThreads, watches);
   }
 
+  /** Removes the listener; the installation's pod watch, once started, runs on until {@link #close()}. */
+  @Override
+  public void removeListener(SchedulerListener listener) {
+    signals.remove(listener);
+  }
+
   @Override
   public ImageBuilder imageBuilder() {
     return imageBuilder;

@@ -66,6 +66,10 @@ final class Signals {
     any = true;
   }
 
+  void remove(SchedulerListener listener) {
+    listeners.remove(listener);
+  }
+
   boolean active() {
     return any;
   }

@@ -17,10 +17,10 @@ import java.util.function.Supplier;
 /**
  * Config-change releases per second through the controller on each store, against the database's
  * own rate of committed single-row inserts measured in the same run, on the same connection pool.
- * A config change of an app without a build commits two transactions (the PENDING release with its
- * version, then its outcome), holds the app's lock (a PostgreSQL advisory lock on its own
- * connection) and reads the app, the caller, the releases; the controller's reconciler then
- * reconciles the app. One app's changes serialize on its lock by design, so 8 threads are measured
+ * A config change of an app without a build commits one transaction (the release with its version,
+ * saved as the current one), holds the app's lock (a PostgreSQL advisory lock on its own
+ * connection) and reads the caller's token and user, the app and its current release; it changes
+ * nothing that runs, so no reconcile follows. One app's changes serialize on its lock by design, so 8 threads are measured
  * on one app and on their own app each. Rounds alternate the baseline and the work, and the ratio
  * is the median of the rounds' ratios, so a busy shared machine weighs on both alike.
  *
