@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * depth and fields, and the translation of the SDK's errors into statuses and DRF-style bodies.
  */
 final class ApiHandler extends Handler.Abstract {
+  /** How much of a request body left unread is read and dropped before the answer (see {@link #drain}). */
+  private static final long MAX_DRAINED_BYTES = 8L * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String JSON_TYPE = "application/json";
   private static final String TEXT_TYPE = "text/plain; charset=utf-8";
@@ -82,6 +84,7 @@ final class ApiHandler extends Handler.Abstract {
         reply = Reply.json(500, detail("internal server error: the controller's log has the details"));
       }
     }
+    drain(request);
     write(request, response, callback, reply);
     return true;
   }
@@ -178,11 +181,11 @@ final class ApiHandler extends Handler.Abstract {
   private Body readBody(Request request) {
     long length = request.getLength();
     int max = limits.maxRequestBytes();
+    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    byte[] bytes;
     if (length > max) {
       throw tooLarge(max);
     }
-    String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    byte[] bytes;
     try (InputStream in = Content.Source.asInputStream(request)) {
       bytes = in.readNBytes(max + 1);
     } catch (IOException e) {
@@ -195,6 +198,28 @@ final class ApiHandler extends Handler.Abstract {
       throw new HttpError(415, "Unsupported media type \"" + type + "\" in request: send " + JSON_TYPE);
     }
     return Body.parse(bytes, mapper, limits.maxJsonDepth());
+  }
+
+  /**
+   * Reads and drops what is left of the request's body (one refused before it was read, or one an
+   * endpoint had no use for), up to {@link #MAX_DRAINED_BYTES}, before answering. A server that
+   * answers and closes while the client is still sending makes the client's TCP stack reset the
+   * connection, and the client never reads the answer; one that answers before the body has
+   * arrived cannot keep the connection, and a client may already have pooled it. Past the bound
+   * the connection is closed after the answer, so the work stays bounded.
+   */
+  private static void drain(Request request) {
+    byte[] buffer = new byte[16 * 1024];
+    long drained = 0;
+    try (InputStream in = Content.Source.asInputStream(request)) {
+      int n;
+      while (drained < MAX_DRAINED_BYTES && (n = in.read(buffer)) >= 0) {
+        drained += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("{} {}: the rest of the request body could not be read ({}); the connection closes after the answer",
+          request.getMethod(), Request.getPathInContext(request), e.toString());
+    }
   }
 
   private static HttpError tooLarge(int max) {
