@@ -158,14 +158,21 @@ final class Database implements AutoCloseable {
 
   /**
    * The error for a failed statement. Only connection and authorization errors quote the driver's
-   * message: others may quote the row being written, and a release's row holds config values.
+   * message or carry its exception: others may quote the row being written, and a release's row
+   * holds config values, which would reach any log that prints the exception with its causes.
+   * Those carry only their SQL state, code and (at debug level, here) the driver's exception class.
    */
   StoreException failure(String what, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     boolean quotable = e instanceof SQLTransientConnectionException || state.startsWith("08") || state.startsWith("28")
         || state.startsWith("3D") || state.startsWith("57") || state.startsWith("53");
-    return new StoreException("the store could not " + what + " (" + dialect.displayName() + " SQL state "
-        + (state.isEmpty() ? "unknown" : state) + ", code " + e.getErrorCode() + ")" + (quotable ? ": " + e.getMessage() : ""), e);
+    String message = "the store could not " + what + " (" + dialect.displayName() + " SQL state "
+        + (state.isEmpty() ? "unknown" : state) + ", code " + e.getErrorCode() + ")";
+    if (quotable) {
+      return new StoreException(message + ": " + e.getMessage(), e);
+    }
+    log.debug("{}: {}", message, e.getClass().getName());
+    return new StoreException(message);
   }
 
   private static void rollback(Connection connection) {
