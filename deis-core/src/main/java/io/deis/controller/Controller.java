@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -385,7 +384,7 @@ public final class Controller implements AutoCloseable {
   /** Saves the app's next release in {@code status}, with the version the store allocates: one store transaction. */
   Release appendRelease(AppName app, String owner, Optional<io.deis.model.Build> build, io.deis.model.Config config, String summary,
       Release.Status status) {
-    return store.appendRelease(app, version -> new Release(UUID.randomUUID().toString(), app, version, owner, now(),
+    return store.appendRelease(app, version -> new Release(Ids.uuid(), app, version, owner, now(),
         build, config, summary, status, Optional.empty()));
   }
 

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -77,12 +76,12 @@ final class Releases {
           new GitSources.CheckoutLimits(controller.limits.checkoutFiles(), controller.limits.checkoutBytes()));
       progress.accept("-----> Building " + app + " from " + out.sha().substring(0, 7)
           + (out.dockerfile().isPresent() ? " (Dockerfile)" : ""));
-      build = new Build(UUID.randomUUID().toString(), app, me.username(), controller.now(), Optional.of(out.sha()),
+      build = new Build(Ids.uuid(), app, me.username(), controller.now(), Optional.of(out.sha()),
           Optional.empty(), out.procfile(), out.dockerfile(), Optional.of(out.tree()));
     } else {
       BuildSource.Image image = (BuildSource.Image) source;
       progress.accept("-----> Deploying image " + image.reference());
-      build = new Build(UUID.randomUUID().toString(), app, me.username(), controller.now(), Optional.empty(),
+      build = new Build(Ids.uuid(), app, me.username(), controller.now(), Optional.empty(),
           Optional.of(image.reference()), image.procfile(), Optional.empty(), Optional.empty());
     }
     if (build.procfile().isEmpty() && !build.hasImageDefaultCommand()) {
@@ -118,7 +117,7 @@ final class Releases {
 
   Optional<Release> setConfig(User me, App app, ConfigChange change) {
     Release current = controller.current(app.name());
-    Config next = current.config().apply(change, UUID.randomUUID().toString(), me.username(), controller.now());
+    Config next = current.config().apply(change, Ids.uuid(), me.username(), controller.now());
     if (next.sameSettings(current.config())) {
       return Optional.empty();
     }

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -119,9 +118,9 @@ public final class Session {
           + "): destroy one before creating another");
     }
     App app = new App(appName, me.username(), controller.now(), Formation.EMPTY);
-    Config config = Config.empty(UUID.randomUUID().toString(), me.username(), controller.now());
+    Config config = Config.empty(Ids.uuid(), me.username(), controller.now());
     String summary = me.username() + " created initial release";
-    Release v1 = new Release(UUID.randomUUID().toString(), appName, 1, me.username(), controller.now(), Optional.empty(),
+    Release v1 = new Release(Ids.uuid(), appName, 1, me.username(), controller.now(), Optional.empty(),
         config, summary, Release.Status.SUCCEEDED, Optional.empty());
     controller.store.createApp(app, v1);
     controller.emit(me.username(), AuditEvent.Kind.APP_CREATED, Optional.of(appName), summary);

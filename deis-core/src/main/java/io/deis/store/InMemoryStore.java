@@ -302,6 +302,34 @@ public final class InMemoryStore implements Store {
     }
   }
 
+  /** From the newest back, without copying the history: the controller reads the current release on every operation. */
+  @Override
+  public Optional<Release> latestRelease(AppName app, Release.Status status) {
+    List<Release> list = releases.get(app);
+    if (list == null) {
+      return Optional.empty();
+    }
+    synchronized (list) {
+      for (int i = list.size() - 1; i >= 0; i--) {
+        if (list.get(i).status() == status) {
+          return Optional.of(list.get(i));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<Release> releases(AppName app, Release.Status status) {
+    List<Release> list = releases.get(app);
+    if (list == null) {
+      return List.of();
+    }
+    synchronized (list) {
+      return list.stream().filter(r -> r.status() == status).toList();
+    }
+  }
+
   @Override
   public Optional<Release> release(AppName app, int version) {
     List<Release> list = releases.get(app);
