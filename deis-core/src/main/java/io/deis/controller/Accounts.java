@@ -89,8 +89,9 @@ final class Accounts {
 
   /** The user an API token belongs to. */
   String authenticate(String token) {
-    String username = token == null || token.length() > MAX_TOKEN_LENGTH ? null : store.userForToken(tokenHash(token)).orElse(null);
-    if (username == null || store.user(username).isEmpty()) {
+    String username = token == null || token.length() > MAX_TOKEN_LENGTH ? null
+        : store.tokenHolder(tokenHash(token)).map(User::username).orElse(null);
+    if (username == null) {
       throw new AuthenticationException("Invalid token.");
     }
     checkTenancy();
@@ -110,9 +111,9 @@ final class Accounts {
     return owner;
   }
 
-  /** Whether {@code token} is still a token of {@code username} (not revoked, not regenerated). */
-  boolean holds(String username, String token) {
-    return store.userForToken(tokenHash(token)).map(username::equals).orElse(false);
+  /** The user {@code token} still belongs to, if it is {@code username} (not revoked, not regenerated, not deleted). */
+  Optional<User> holder(String username, String token) {
+    return store.tokenHolder(tokenHash(token)).filter(u -> u.username().equals(username));
   }
 
   private PermissionDeniedException registrationRefused() {

@@ -61,11 +61,10 @@ public final class Session {
    * @throws io.deis.error.AuthenticationException when the token was revoked or the user deleted
    */
   public User user() {
-    token.ifPresent(t -> {
-      if (!controller.accounts.holds(username, t)) {
-        throw new io.deis.error.AuthenticationException("Invalid token.");
-      }
-    });
+    if (token.isPresent()) {
+      return controller.accounts.holder(username, token.get())
+          .orElseThrow(() -> new io.deis.error.AuthenticationException("Invalid token."));
+    }
     return controller.user(username);
   }
 

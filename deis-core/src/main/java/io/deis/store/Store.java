@@ -105,6 +105,15 @@ public interface Store {
 
   Optional<String> userForToken(String tokenHash);
 
+  /**
+   * The user a token belongs to, read whole: what {@link #userForToken} and {@link #user} give
+   * together, which a store over a network answers in one round trip. Every call of a session
+   * opened with a token makes it.
+   */
+  default Optional<User> tokenHolder(String tokenHash) {
+    return userForToken(tokenHash).flatMap(this::user);
+  }
+
   /** Removes every token of the user. */
   void removeTokens(String username);
 

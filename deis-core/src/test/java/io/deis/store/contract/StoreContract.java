@@ -221,6 +221,25 @@ public abstract class StoreContract {
   }
 
   @Test
+  void aTokensHolderIsReadWholeAndIsGoneWithTheTokenOrTheUser() {
+    store.createUser(user("alice", false), "h");
+    store.createUser(user("bob", false), "h");
+    store.addToken("ta", "alice");
+    store.addToken("tb", "bob");
+    assertThat(store.tokenHolder("ta")).hasValueSatisfying(u -> {
+      assertThat(u.username()).isEqualTo("alice");
+      assertThat(u.admin()).as("the first user is an administrator").isTrue();
+      assertThat(u).isEqualTo(store.user("alice").orElseThrow());
+    });
+    assertThat(store.tokenHolder("tb")).hasValueSatisfying(u -> assertThat(u.admin()).isFalse());
+    assertThat(store.tokenHolder("never-issued")).isEmpty();
+    store.removeToken("ta");
+    assertThat(store.tokenHolder("ta")).isEmpty();
+    store.deleteUser("bob");
+    assertThat(store.tokenHolder("tb")).isEmpty();
+  }
+
+  @Test
   void deletingAUserRemovesTheirPasswordTokensKeysAndShares() {
     store.createUser(user("admin", false), "h");
     store.createUser(user("bob", false), "h");

@@ -197,6 +197,11 @@ public final class JdbcStore implements Store, AutoCloseable {
   }
 
   @Override
+  public Optional<User> tokenHolder(String tokenHash) {
+    return users.tokenHolder(given(tokenHash, "token hash"));
+  }
+
+  @Override
   public Optional<String> userForToken(String tokenHash) {
     return users.userForToken(given(tokenHash, "token hash"));
   }

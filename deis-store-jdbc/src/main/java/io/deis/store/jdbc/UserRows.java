@@ -139,6 +139,11 @@ final class UserRows {
     });
   }
 
+  Optional<User> tokenHolder(String tokenHash) {
+    return db.read("read a token's user", c -> Sql.queryOne(c, "SELECT u.username, u.email, u.admin, u.created FROM tokens t"
+        + " JOIN users u ON u.username = t.username WHERE t.token_hash = ?", UserRows::user, tokenHash));
+  }
+
   Optional<String> userForToken(String tokenHash) {
     return db.read("read a token", c ->
         Sql.queryOne(c, "SELECT username FROM tokens WHERE token_hash = ?", rows -> rows.getString(1), tokenHash));
