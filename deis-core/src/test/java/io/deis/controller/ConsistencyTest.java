@@ -162,12 +162,11 @@ class ConsistencyTest {
   }
 
   /** A runtime that refuses to destroy the containers named in {@link #refuse}. */
-  private static final class RefusingDestroy implements ContainerRuntime {
+  private static final class RefusingDestroy extends io.deis.scheduler.ForwardingContainerRuntime {
     final java.util.Set<String> refuse = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final ContainerRuntime delegate;
 
     RefusingDestroy(ContainerRuntime delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -175,57 +174,7 @@ class ConsistencyTest {
       if (refuse.contains(id)) {
         throw new io.deis.error.SchedulerException("destroy of " + id + " refused");
       }
-      delegate.destroy(id);
-    }
-
-    @Override
-    public io.deis.scheduler.ImageBuilder imageBuilder() {
-      return delegate.imageBuilder();
-    }
-
-    @Override
-    public String create(io.deis.scheduler.ContainerSpec spec) {
-      return delegate.create(spec);
-    }
-
-    @Override
-    public void start(String id) {
-      delegate.start(id);
-    }
-
-    @Override
-    public void stop(String id, Duration grace) {
-      delegate.stop(id, grace);
-    }
-
-    @Override
-    public Optional<RuntimeContainer> inspect(String id) {
-      return delegate.inspect(id);
-    }
-
-    @Override
-    public List<RuntimeContainer> list(Map<String, String> labels) {
-      return delegate.list(labels);
-    }
-
-    @Override
-    public List<io.deis.scheduler.LogLine> logs(String id, int lines) {
-      return delegate.logs(id, lines);
-    }
-
-    @Override
-    public io.deis.scheduler.RunResult run(io.deis.scheduler.ContainerSpec spec, Duration timeout) {
-      return delegate.run(spec, timeout);
-    }
-
-    @Override
-    public void addExitListener(ExitListener listener) {
-      delegate.addExitListener(listener);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      super.destroy(id);
     }
   }
 

@@ -1,12 +1,9 @@
 package io.deis.scheduler.chaos;
 
 import io.deis.error.SchedulerException;
-import io.deis.model.Installation;
 import io.deis.scheduler.ContainerRuntime;
 import io.deis.scheduler.ContainerSpec;
-import io.deis.scheduler.ImageBuilder;
-import io.deis.scheduler.LogLine;
-import io.deis.scheduler.RunResult;
+import io.deis.scheduler.ForwardingContainerRuntime;
 import io.deis.scheduler.RuntimeContainer;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A crash is a real stop of the container followed by an exit report with code 137, exactly
  * what a runtime reports for a process killed behind its back.
  */
-public final class FaultInjectingRuntime implements ContainerRuntime {
+public final class FaultInjectingRuntime extends ForwardingContainerRuntime {
   /** The operations faults can hit. */
   public enum Op { CREATE, START, STOP, DESTROY, INSPECT, LIST }
 
-  private final ContainerRuntime delegate;
   private final Random random;
   private final double failure;
   private final double crash;
@@ -53,7 +49,7 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
    * @param maxDelay the longest delay added to an operation (a uniform random part of it)
    */
   public FaultInjectingRuntime(ContainerRuntime delegate, long seed, double failure, double crash, Duration maxDelay) {
-    this.delegate = delegate;
+    super(delegate);
     this.random = new Random(seed);
     this.failure = failure;
     this.crash = crash;
@@ -76,24 +72,15 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
   }
 
   /** The wrapped runtime, for checks that must not meet a fault. */
+  @Override
   public ContainerRuntime delegate() {
-    return delegate;
-  }
-
-  @Override
-  public void start(Installation installation) {
-    delegate.start(installation);
-  }
-
-  @Override
-  public ImageBuilder imageBuilder() {
-    return delegate.imageBuilder();
+    return super.delegate();
   }
 
   @Override
   public String create(ContainerSpec spec) {
     boolean after = chaos(Op.CREATE);
-    String id = delegate.create(spec);
+    String id = delegate().create(spec);
     lostAnswer(after, Op.CREATE);
     return id;
   }
@@ -101,12 +88,12 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
   @Override
   public void start(String id) {
     boolean after = chaos(Op.START);
-    delegate.start(id);
+    delegate().start(id);
     if (!paused && roll(crash)) {
       long in = 100 + (long) (draw() * 900);
       crasher.schedule(() -> {
-        if (delegate.inspect(id).map(RuntimeContainer::running).orElse(false)) {
-          delegate.stop(id, Duration.ZERO);
+        if (delegate().inspect(id).map(RuntimeContainer::running).orElse(false)) {
+          delegate().stop(id, Duration.ZERO);
           listeners.forEach(l -> l.exited(id, 137));
         }
       }, in, TimeUnit.MILLISECONDS);
@@ -117,21 +104,21 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
   @Override
   public void stop(String id, Duration grace) {
     boolean after = chaos(Op.STOP);
-    delegate.stop(id, grace);
+    delegate().stop(id, grace);
     lostAnswer(after, Op.STOP);
   }
 
   @Override
   public void destroy(String id) {
     boolean after = chaos(Op.DESTROY);
-    delegate.destroy(id);
+    delegate().destroy(id);
     lostAnswer(after, Op.DESTROY);
   }
 
   @Override
   public Optional<RuntimeContainer> inspect(String id) {
     boolean after = chaos(Op.INSPECT);
-    Optional<RuntimeContainer> found = delegate.inspect(id);
+    Optional<RuntimeContainer> found = delegate().inspect(id);
     lostAnswer(after, Op.INSPECT);
     return found;
   }
@@ -139,19 +126,9 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
   @Override
   public List<RuntimeContainer> list(Map<String, String> labels) {
     boolean after = chaos(Op.LIST);
-    List<RuntimeContainer> found = delegate.list(labels);
+    List<RuntimeContainer> found = delegate().list(labels);
     lostAnswer(after, Op.LIST);
     return found;
-  }
-
-  @Override
-  public List<LogLine> logs(String id, int lines) {
-    return delegate.logs(id, lines);
-  }
-
-  @Override
-  public RunResult run(ContainerSpec spec, Duration timeout) {
-    return delegate.run(spec, timeout);
   }
 
   @Override
@@ -162,7 +139,7 @@ public final class FaultInjectingRuntime implements ContainerRuntime {
   @Override
   public void close() {
     crasher.shutdownNow();
-    delegate.close();
+    super.close();
   }
 
   /** Delays, then maybe fails now; returns true when the call should fail after the real one (a lost answer). */

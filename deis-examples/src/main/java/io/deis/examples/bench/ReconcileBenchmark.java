@@ -6,20 +6,13 @@ import io.deis.controller.Session;
 import io.deis.local.LocalRuntime;
 import io.deis.model.Installation;
 import io.deis.scheduler.ContainerRuntime;
-import io.deis.scheduler.ContainerSpec;
-import io.deis.scheduler.ImageBuilder;
+import io.deis.scheduler.ForwardingContainerRuntime;
 import io.deis.scheduler.Labels;
-import io.deis.scheduler.LogLine;
-import io.deis.scheduler.RunResult;
-import io.deis.scheduler.RuntimeContainer;
 import io.deis.scheduler.RuntimeScheduler;
 import io.deis.store.InMemoryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 
@@ -103,55 +96,9 @@ public final class ReconcileBenchmark {
   }
 
   /** The runtime as a controller sees it, except that closing the controller does not close it. */
-  private record Unclosed(ContainerRuntime delegate) implements ContainerRuntime {
-    @Override
-    public ImageBuilder imageBuilder() {
-      return delegate.imageBuilder();
-    }
-
-    @Override
-    public String create(ContainerSpec spec) {
-      return delegate.create(spec);
-    }
-
-    @Override
-    public void start(String id) {
-      delegate.start(id);
-    }
-
-    @Override
-    public void stop(String id, Duration grace) {
-      delegate.stop(id, grace);
-    }
-
-    @Override
-    public void destroy(String id) {
-      delegate.destroy(id);
-    }
-
-    @Override
-    public Optional<RuntimeContainer> inspect(String id) {
-      return delegate.inspect(id);
-    }
-
-    @Override
-    public List<RuntimeContainer> list(Map<String, String> labels) {
-      return delegate.list(labels);
-    }
-
-    @Override
-    public List<LogLine> logs(String id, int lines) {
-      return delegate.logs(id, lines);
-    }
-
-    @Override
-    public RunResult run(ContainerSpec spec, Duration timeout) {
-      return delegate.run(spec, timeout);
-    }
-
-    @Override
-    public void addExitListener(ExitListener listener) {
-      delegate.addExitListener(listener);
+  private static final class Unclosed extends ForwardingContainerRuntime {
+    Unclosed(ContainerRuntime delegate) {
+      super(delegate);
     }
 
     @Override
