@@ -137,6 +137,17 @@ final class RealCluster implements AutoCloseable {
         Optional.empty(), Optional.empty());
   }
 
+  /** The scheduler the real-cluster tests use: the scoped service account, a 3 minute deadline, a 5 s stop grace. */
+  KubernetesScheduler newScheduler() {
+    return KubernetesScheduler.builder(scopedClient()).deployDeadline(java.time.Duration.ofMinutes(3))
+        .stopGrace(java.time.Duration.ofSeconds(5)).build();
+  }
+
+  /** The contract's commands in busybox. */
+  static io.deis.scheduler.contract.SchedulerContract.Commands commands() {
+    return new io.deis.scheduler.contract.SchedulerContract.Commands(webCommand(), "exec sleep 1000", "exit 3", "sleep 2; exit 3");
+  }
+
   /** Serves $GREETING on / at $PORT on every address of the pod: busybox's httpd, as in the image. */
   static String webCommand() {
     return "mkdir -p /tmp/www && printf '%s' \"$GREETING\" > /tmp/www/index.html && exec httpd -f -p \"$PORT\" -h /tmp/www";

@@ -5,7 +5,6 @@ import io.deis.model.Build;
 import io.deis.model.Procfile;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.contract.ExecutingSchedulerContract;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -37,8 +36,7 @@ class RealClusterExecutingContractTest extends ExecutingSchedulerContract {
 
   @Override
   protected Scheduler newScheduler() {
-    return KubernetesScheduler.builder(cluster.scopedClient()).deployDeadline(Duration.ofMinutes(3))
-        .stopGrace(Duration.ofSeconds(5)).build();
+    return cluster.newScheduler();
   }
 
   @Override
@@ -48,6 +46,6 @@ class RealClusterExecutingContractTest extends ExecutingSchedulerContract {
 
   @Override
   protected Commands commands() {
-    return new Commands(RealCluster.webCommand(), "exec sleep 1000", "exit 3", "sleep 2; exit 3");
+    return RealCluster.commands();
   }
 }

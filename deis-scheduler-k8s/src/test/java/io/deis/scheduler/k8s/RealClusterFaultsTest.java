@@ -75,8 +75,7 @@ class RealClusterFaultsTest {
 
   @BeforeEach
   void newApp() {
-    scheduler = KubernetesScheduler.builder(cluster.scopedClient()).deployDeadline(Duration.ofMinutes(3))
-        .stopGrace(Duration.ofSeconds(5)).build();
+    scheduler = cluster.newScheduler();
     installation = Installation.generate();
     scheduler.start(installation);
     app = AppName.of("e2e-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
