@@ -156,7 +156,8 @@ public interface Store {
 
   /**
    * Allocates the app's next release version and saves the release {@code make} builds for it,
-   * in one atomic step: concurrent callers get distinct, gapless versions.
+   * in one atomic step: concurrent callers get distinct, gapless versions. {@code make} may be
+   * called more than once (a store may retry with another version), so it only builds the release.
    */
   Release appendRelease(AppName app, IntFunction<Release> make);
 

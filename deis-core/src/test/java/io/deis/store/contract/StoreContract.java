@@ -583,6 +583,34 @@ public abstract class StoreContract {
   }
 
   @Test
+  void anAppMadeAnewByAnotherInstanceNumbersItsReleasesAfresh() throws Exception {
+    Optional<Store> again = reopen(store);
+    if (again.isEmpty()) {
+      return;
+    }
+    Store other = again.get();
+    try {
+      AppName name = AppName.of("made-anew");
+      store.createApp(app("made-anew", "alice"), v1("made-anew"));
+      for (int i = 0; i < 5; i++) {
+        store.appendRelease(name, v -> release(name, v, Map.of("N", Integer.toString(v))));
+      }
+      // Another instance destroys the app and makes it again: this one's idea of its versions is stale.
+      other.deleteApp(name);
+      other.createApp(app("made-anew", "bob"), v1("made-anew"));
+      other.appendRelease(name, v -> release(name, v, Map.of("N", Integer.toString(v))));
+
+      assertThat(store.appendRelease(name, v -> release(name, v, Map.of("N", Integer.toString(v)))).version()).isEqualTo(3);
+      assertThat(other.appendRelease(name, v -> release(name, v, Map.of("N", Integer.toString(v)))).version()).isEqualTo(4);
+      assertThat(store.releases(name)).extracting(Release::version).containsExactly(1, 2, 3, 4);
+      other.deleteApp(name);
+      assertThatThrownBy(() -> store.appendRelease(name, v -> release(name, v, Map.of()))).isInstanceOf(NotFoundException.class);
+    } finally {
+      close(other);
+    }
+  }
+
+  @Test
   void concurrentFirstRegistrationsOnTwoInstancesMakeOneAdministrator() throws Exception {
     Optional<Store> again = reopen(store);
     if (again.isEmpty()) {

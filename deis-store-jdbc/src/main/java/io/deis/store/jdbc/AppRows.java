@@ -12,16 +12,28 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /** Apps, their releases and their collaborators. */
 final class AppRows {
   private static final String RELEASE_COLUMNS = "app, version, uuid, owner, created, build, config, summary, status, failure";
+  /** The app's highest release version, read from the primary key's end (H2 scans for MAX(version) with a WHERE). */
+  private static final String HIGHEST_VERSION =
+      "SELECT version FROM releases WHERE app = ? ORDER BY app DESC, version DESC FETCH FIRST 1 ROWS ONLY";
+
+  /** How often a locked append reads the highest version again after concurrent appends took the next one first. */
+  private static final int MAX_LOCKED_ATTEMPTS = 100;
+  /** How many apps' last versions this store remembers as guesses for their next append. */
+  private static final int MAX_REMEMBERED_APPS = 10_000;
 
   private final Database db;
+  /** The last version this store saved or saw per app: a guess, checked by the statement that appends. */
+  private final Map<AppName, Integer> lastVersions = new ConcurrentHashMap<>();
 
   AppRows(Database db) {
     this.db = db;
@@ -39,8 +51,8 @@ final class AppRows {
         throw taken(app.name());
       }
       try {
-        Sql.update(c, "INSERT INTO apps (name, owner, created, structure, last_version) VALUES (?, ?, ?, ?, ?)", app.name().value(),
-            app.owner(), Database.timestamp(app.created()), ModelJson.formation(app.structure()), first.version());
+        Sql.update(c, "INSERT INTO apps (name, owner, created, structure) VALUES (?, ?, ?, ?)", app.name().value(),
+            app.owner(), Database.timestamp(app.created()), ModelJson.formation(app.structure()));
       } catch (SQLException e) {
         if (Database.uniqueViolation(e)) {
           throw taken(app.name());
@@ -50,6 +62,7 @@ final class AppRows {
       insert(c, first);
       return null;
     });
+    remember(app.name(), first.version());
   }
 
   Optional<App> app(AppName name) {
@@ -76,6 +89,7 @@ final class AppRows {
   void delete(AppName name) {
     // Releases, collaborators and domains go with the app's row (ON DELETE CASCADE), in one statement.
     db.read("delete app '" + name + "'", c -> Sql.update(c, "DELETE FROM apps WHERE name = ?", name.value()));
+    lastVersions.remove(name);
   }
 
   private static App app(ResultSet rows) throws SQLException {
@@ -88,19 +102,92 @@ final class AppRows {
   // ---------------------------------------------------------------- releases
 
   /**
-   * Increments the app's last version, which locks its row so concurrent appenders in every
-   * process queue on it, and saves the release of that version: gapless and unique, with the
-   * primary key as last guard. A rollback takes the increment back with the release.
+   * Saves the release of the app's next version: the highest one it has, plus one. Versions are
+   * gapless and unique without a counter that every append of an app would update, and the primary
+   * key (app, version) is the last guard. Two ways:
+   * <ul>
+   *   <li>When this store remembers the app's last version (it saved or saw it), one statement
+   *       saves the release only if that is still the app's highest version: a single-statement
+   *       transaction, one round trip and one commit. A wrong guess (another process appended, or
+   *       the app was made anew) inserts nothing, or trips the primary key when a concurrent
+   *       append saved that version first; then the second way.
+   *   <li>Otherwise a transaction locks the app's row, so appenders in every process queue there,
+   *       reads the highest version and saves the next. The lock leaves the row's key alone, so a
+   *       guessed append's foreign-key check does not wait for it (it would wait while holding the
+   *       version this transaction is about to insert: a deadlock).
+   * </ul>
    */
   Release append(AppName app, IntFunction<Release> make) {
-    return db.transaction("save the next release of '" + app + "'", c -> {
-      int next = Sql.queryOne(c, db.dialect.nextVersion(), rows -> rows.getInt(1), app.value()).orElseThrow(() -> missing(app));
-      Release release = make.apply(next);
-      if (release.version() != next || !release.app().equals(app)) {
-        throw new IllegalArgumentException("expected a release v" + next + " of " + app + ", got " + release.label());
+    Integer guess = lastVersions.get(app);
+    if (guess != null) {
+      Release release = made(app, make, guess + 1);
+      int saved = db.read("save the next release of '" + app + "'", c -> {
+        try {
+          return Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE"
+              + " COALESCE((" + HIGHEST_VERSION + "), 0) = ?", values(release, app.value(), guess));
+        } catch (SQLException e) {
+          if (Database.uniqueViolation(e) || Database.retryable(e)) {
+            return 0; // a concurrent append saved this version first (or the database chose this one to undo)
+          }
+          if (Database.foreignKeyViolation(e)) {
+            throw missing(app);
+          }
+          throw e;
+        }
+      });
+      if (saved == 1) {
+        remember(app, release.version());
+        return release;
       }
-      return insert(c, release);
-    });
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Release release = db.transaction("save the next release of '" + app + "'", c -> {
+          if (Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ? " + db.dialect.rowLockKeepingKeys(), rows -> 1, app.value()).isEmpty()) {
+            throw missing(app);
+          }
+          int last = Sql.queryOne(c, HIGHEST_VERSION, rows -> rows.getInt(1), app.value()).orElse(0);
+          try {
+            return insert(c, made(app, make, last + 1));
+          } catch (SQLException e) {
+            if (Database.uniqueViolation(e)) {
+              throw new VersionTaken(); // by a concurrent guessed append, which takes no row lock
+            }
+            throw e;
+          }
+        });
+        remember(app, release.version());
+        return release;
+      } catch (VersionTaken e) {
+        // Each miss means another append of this app succeeded; a bound keeps a broken database from looping here.
+        if (attempt == MAX_LOCKED_ATTEMPTS) {
+          throw new ConflictException("could not save a release of app '" + app + "': " + MAX_LOCKED_ATTEMPTS
+              + " other appends took the next version first; try again");
+        }
+      }
+    }
+  }
+
+  /** The version a locked append read was saved first by a concurrent guessed append. */
+  private static final class VersionTaken extends RuntimeException {
+    VersionTaken() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static Release made(AppName app, IntFunction<Release> make, int version) {
+    Release release = stored(make.apply(version));
+    if (release.version() != version || !release.app().equals(app)) {
+      throw new IllegalArgumentException("expected a release v" + version + " of " + app + ", got " + release.label());
+    }
+    return release;
+  }
+
+  private void remember(AppName app, int version) {
+    if (lastVersions.size() >= MAX_REMEMBERED_APPS && !lastVersions.containsKey(app)) {
+      lastVersions.clear(); // only guesses: forgetting them costs each app one read
+    }
+    lastVersions.put(app, version);
   }
 
   void updateRelease(Release release) {
@@ -145,11 +232,18 @@ final class AppRows {
 
   private static Release insert(Connection c, Release release) throws SQLException {
     Release stored = stored(release);
-    Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        stored.app().value(), stored.version(), stored.uuid(), stored.owner(), Database.timestamp(stored.created()),
-        stored.build().map(ModelJson::build).orElse(null), ModelJson.config(stored.config()), stored.summary(),
-        stored.status().name(), stored.failure().orElse(null));
+    Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values(stored));
     return stored;
+  }
+
+  /** A stored release's column values in the order of RELEASE_COLUMNS, then {@code more}. */
+  private static Object[] values(Release stored, Object... more) {
+    Object[] columns = {stored.app().value(), stored.version(), stored.uuid(), stored.owner(), Database.timestamp(stored.created()),
+        stored.build().map(ModelJson::build).orElse(null), ModelJson.config(stored.config()), stored.summary(),
+        stored.status().name(), stored.failure().orElse(null)};
+    Object[] all = java.util.Arrays.copyOf(columns, columns.length + more.length);
+    System.arraycopy(more, 0, all, columns.length, more.length);
+    return all;
   }
 
   private static void replace(Connection c, Release release) throws SQLException {

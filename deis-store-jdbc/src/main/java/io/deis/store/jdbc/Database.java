@@ -151,7 +151,7 @@ final class Database implements AutoCloseable {
     return "23503".equals(e.getSQLState()) || "23506".equals(e.getSQLState());
   }
 
-  private static boolean retryable(SQLException e) {
+  static boolean retryable(SQLException e) {
     String state = e.getSQLState();
     return "40001".equals(state) || "40P01".equals(state);
   }

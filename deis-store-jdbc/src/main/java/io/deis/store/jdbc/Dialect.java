@@ -18,13 +18,11 @@ enum Dialect {
   }
 
   /**
-   * One statement that adds one to the app's last version and returns the new value, holding the
-   * row's lock for the rest of the transaction (the parameter is the app's name).
+   * The clause that locks selected rows for an update that changes no key: in PostgreSQL it leaves
+   * foreign-key checks of other transactions free; H2 has one kind of row lock and takes none for them.
    */
-  String nextVersion() {
-    return this == POSTGRESQL
-        ? "UPDATE apps SET last_version = last_version + 1 WHERE name = ? RETURNING last_version"
-        : "SELECT last_version FROM FINAL TABLE (UPDATE apps SET last_version = last_version + 1 WHERE name = ?)";
+  String rowLockKeepingKeys() {
+    return this == POSTGRESQL ? "FOR NO KEY UPDATE" : "FOR UPDATE";
   }
 
   static Dialect of(String jdbcUrl) {

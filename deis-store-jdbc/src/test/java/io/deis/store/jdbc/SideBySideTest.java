@@ -51,6 +51,8 @@ class SideBySideTest {
       }, "one controller holds the lease", a, b);
       ChildJvm survivor = leader == a ? b : a;
       Path survivorAcks = survivor == a ? acksA : acksB;
+      // The other one says it follows (it may not have said anything yet when the leader spoke).
+      await(() -> role(survivor).isEmpty() ? Optional.empty() : Optional.of(role(survivor)), "the other one's role", a, b);
       assertThat(role(survivor)).isEqualTo("follower");
 
       int before = Fixtures.acknowledged(survivorAcks).size();
