@@ -66,7 +66,7 @@ public final class KubernetesScheduler implements Scheduler {
     this.deployDeadline = builder.deployDeadline;
     this.watches = new Watches(api, watchThreads);
     this.inventory = new Inventory(api, scope);
-    this.signals = new Signals(api, scope, inventory);
+    this.signals = new Signals(api, scope, inventory, watchThreads, watches);
     this.namespaces = new Namespaces(api, scope, watches);
     this.logs = new Logs(api, inventory);
     this.rollouts = new Rollouts(api, scope, watches, inventory, namespaces, logs, signals, builder.deployDeadline,
@@ -176,21 +176,26 @@ public final class KubernetesScheduler implements Scheduler {
       throw new IllegalStateException("the scheduler is started already, for installation " + scope.installation().orElseThrow());
     }
     scope.bind(installation.id());
-    signals.start(watchThreads, watches);
+    signals.start();
   }
 
   /**
    * Registers a listener: from then on it hears every state move of the installation's pods,
    * {@code ready} for web and cmd pods that pass their readiness probe, and {@code retiring} for
-   * those being deleted, within the drain time before their app gets SIGTERM.
+   * those being deleted, within the drain time before their app gets SIGTERM. The installation's
+   * pod watch runs while there is a listener: the first one (or the first after the last was
+   * removed) starts it, and hears every pod's state as it is then.
    */
   @Override
   public void addListener(SchedulerListener listener) {
     signals.add(notNull(listener, "listener"));
-    signals.start(watchThreads, watches);
   }
 
-  /** Removes the listener; the installation's pod watch, once started, runs on until {@link #close()}. */
+  /**
+   * Removes the listener; removing the last one ends the installation's pod watch (nothing else
+   * needs it: rollouts and reconcile watch what they wait for themselves), so a scheduler nobody
+   * listens to holds no watch open on the API server.
+   */
   @Override
   public void removeListener(SchedulerListener listener) {
     signals.remove(listener);

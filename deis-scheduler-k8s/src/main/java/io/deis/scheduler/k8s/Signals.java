@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,13 @@ import org.slf4j.LoggerFactory;
  * Tells {@link SchedulerListener}s what happens to the installation's pods: {@code changed} on
  * every state move, {@code ready} once a web or cmd pod passes its readiness probe, and
  * {@code retiring} once one that was ready is being deleted. It watches every pod of the
- * installation (one cluster-wide watch, from {@link #start}), and rollouts report what they see
- * too, so a deploy returns only after its new pods were announced ready.
+ * installation (one cluster-wide watch, running while at least one listener is registered and the
+ * installation is bound), and rollouts report what they see too, so a deploy returns only after its
+ * new pods were announced ready.
+ *
+ * <p>Nothing but listeners needs that watch: rollouts, restarts and reconcile judge from watches of
+ * their own, and {@code containers()} lists. So it stops with the last listener's removal and
+ * starts again with the next listener, which hears the pods as they are then.
  *
  * <p>On Kubernetes the Deployment controller deletes old pods, not this scheduler, so
  * {@code retiring} cannot come before the deletion; it comes before the app is signalled: the
@@ -46,40 +52,111 @@ final class Signals {
   private final KubeApi api;
   private final Scope scope;
   private final Inventory inventory;
+  private final ExecutorService threads;
+  private final Watches watches;
   private final Listeners listeners = new Listeners();
-  private volatile boolean any;
-  /** Per pod uid: the container last told, and whether ready and retiring were told. */
-  private final Map<String, Container> told = new ConcurrentHashMap<>();
-  private final Set<String> toldReady = ConcurrentHashMap.newKeySet();
-  private final Set<String> toldRetiring = ConcurrentHashMap.newKeySet();
-  private volatile boolean watching;
-  private volatile boolean closed;
+  /**
+   * Guards {@link #registered}, {@link #run} and {@link #closed} together, so that an add and a
+   * remove racing each other (an add while the last remove stops the watch) always leave exactly
+   * one watch running while there is a listener and none while there is not. Listeners are never
+   * called under it: a router's {@code retiring} blocks for its drain window.
+   */
+  private final Object lock = new Object();
+  /** The listeners as added, counted with their repeats as {@link Listeners} keeps them, to know when the last one goes. */
+  private final List<SchedulerListener> registered = new ArrayList<>();
+  /** The watch now running, or null: none before {@link #start}, after {@link #close}, or while no listener is registered. */
+  private volatile Run run;
+  private boolean closed;
 
-  Signals(KubeApi api, Scope scope, Inventory inventory) {
+  /**
+   * One run of the installation-wide pod watch, and what it told. A run that is stopped tells
+   * nothing more (but a call already under way); the next run starts with nothing told, so its
+   * first listing tells a listener added later every pod's current state, as the first listener
+   * ever is told.
+   */
+  private static final class Run {
+    /** Per pod uid: the container last told, and whether ready and retiring were told. */
+    final Map<String, Container> told = new ConcurrentHashMap<>();
+    final Set<String> toldReady = ConcurrentHashMap.newKeySet();
+    final Set<String> toldRetiring = ConcurrentHashMap.newKeySet();
+    volatile boolean stopped;
+    Future<?> future;
+
+    void stop() {
+      stopped = true;
+      // Interrupts the wait for the next event, which ends the watch request (the client cancels it).
+      future.cancel(true);
+    }
+  }
+
+  Signals(KubeApi api, Scope scope, Inventory inventory, ExecutorService threads, Watches watches) {
     this.api = api;
     this.scope = scope;
     this.inventory = inventory;
+    this.threads = threads;
+    this.watches = watches;
   }
 
+  /** Registers {@code listener}; the first one (again) starts the watch, once the installation is bound. */
   void add(SchedulerListener listener) {
-    listeners.add(listener);
-    any = true;
+    synchronized (lock) {
+      registered.add(listener);
+      listeners.add(listener);
+      startIfWanted();
+    }
   }
 
+  /** Unregisters {@code listener} (nothing for one never added); with the last one gone, the watch stops. */
   void remove(SchedulerListener listener) {
-    listeners.remove(listener);
+    synchronized (lock) {
+      if (!registered.remove(listener)) {
+        return;
+      }
+      listeners.remove(listener);
+      if (registered.isEmpty()) {
+        stopRun();
+      }
+    }
   }
 
+  /** Whether anyone is listening: only then are pods observed and retiring told. */
   boolean active() {
-    return any;
+    return run != null;
   }
 
-  /** Starts the installation-wide pod watch on {@code threads}, once there is a listener and an installation. */
-  synchronized void start(ExecutorService threads, Watches watches) {
-    if (watching || !any || !scope.bound() || closed) {
+  /** The installation is bound: the watch starts now if a listener came first. */
+  void start() {
+    synchronized (lock) {
+      startIfWanted();
+    }
+  }
+
+  void close() {
+    synchronized (lock) {
+      closed = true;
+      stopRun();
+    }
+  }
+
+  private void startIfWanted() {
+    if (run != null || registered.isEmpty() || !scope.bound() || closed) {
       return;
     }
-    watching = true;
+    Run next = new Run();
+    run = next;
+    next.future = threads.submit(() -> watch(next));
+  }
+
+  private void stopRun() {
+    Run current = run;
+    if (current != null) {
+      run = null;
+      current.stop();
+    }
+  }
+
+  /** The installation-wide pod watch of one run, resumed after failures, until the run is stopped. */
+  private void watch(Run current) {
     String selector = scope.installationSelector();
     Watches.Source<V1Pod> source = new Watches.Source<>("pods of installation " + scope.installation().orElseThrow(),
         () -> {
@@ -89,34 +166,28 @@ final class Signals {
         (rv, seconds) -> api.core.listPodForAllNamespaces().labelSelector(selector).watch(true).resourceVersion(rv)
             .allowWatchBookmarks(true).timeoutSeconds(seconds).buildCall(null),
         POD_EVENT);
-    threads.execute(() -> {
-      while (!closed) {
+    while (!current.stopped) {
+      try {
+        watches.await(source, Instant.now().plus(Duration.ofDays(3650)), snapshot -> {
+          observeAll(current, snapshot.of(source));
+          return current.stopped ? Progress.done() : Progress.waiting("the last listener to be removed");
+        });
+      } catch (SchedulerException e) {
+        if (current.stopped || Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        LOG.warn("watch of the installation's pods failed, again in a second: {}", e.getMessage());
         try {
-          watches.await(source, Instant.now().plus(Duration.ofDays(3650)), snapshot -> {
-            observeAll(snapshot.of(source));
-            return closed ? Progress.done() : Progress.waiting("the end of the scheduler");
-          });
-        } catch (SchedulerException e) {
-          if (closed || Thread.currentThread().isInterrupted()) {
-            return;
-          }
-          LOG.warn("watch of the installation's pods failed, again in a second: {}", e.getMessage());
-          try {
-            Thread.sleep(1000);
-          } catch (InterruptedException interrupted) {
-            return;
-          }
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          return;
         }
       }
-    });
-  }
-
-  void close() {
-    closed = true;
+    }
   }
 
   /** Every pod of the installation as listed now: each app's are judged together, so numbers stay right. */
-  private void observeAll(Collection<V1Pod> pods) {
+  private void observeAll(Run current, Collection<V1Pod> pods) {
     Map<AppName, List<V1Pod>> byApp = new TreeMap<>();
     for (V1Pod pod : pods) {
       Optional.ofNullable(pod.getMetadata().getLabels()).map(l -> l.get(Labels.APP)).map(AppName::of)
@@ -125,47 +196,59 @@ final class Signals {
     Set<String> present = ConcurrentHashMap.newKeySet();
     byApp.forEach((app, list) -> {
       list.forEach(p -> present.add(p.getMetadata().getUid()));
-      observe(app, list);
+      observe(current, app, list);
     });
     // Pods gone from the listing were deleted: one told ready but never retiring (deleted at once)
     // is retiring now, late, so a router stops sending to it; then their memory goes.
-    for (Map.Entry<String, Container> gone : Map.copyOf(told).entrySet()) {
-      if (!present.contains(gone.getKey()) && toldReady.contains(gone.getKey()) && toldRetiring.add(gone.getKey())) {
+    for (Map.Entry<String, Container> gone : Map.copyOf(current.told).entrySet()) {
+      if (!current.stopped && !present.contains(gone.getKey()) && current.toldReady.contains(gone.getKey())
+          && current.toldRetiring.add(gone.getKey())) {
         listeners.retiring(gone.getValue());
       }
     }
-    told.keySet().retainAll(present);
-    toldReady.retainAll(present);
-    toldRetiring.retainAll(present);
+    current.told.keySet().retainAll(present);
+    current.toldReady.retainAll(present);
+    current.toldRetiring.retainAll(present);
   }
 
   /** The app's pods as a rollout or the watch sees them: tells what changed since the last look. */
   void observe(AppName app, Collection<V1Pod> pods) {
-    if (!any) {
-      return;
+    Run current = run;
+    if (current != null) {
+      observe(current, app, pods);
     }
+  }
+
+  private void observe(Run current, AppName app, Collection<V1Pod> pods) {
     List<V1Pod> containers = Inventory.containersOf(pods);
     inventory.numbered(app, containers).forEach((type, list) -> {
       for (int i = 0; i < list.size(); i++) {
-        tell(app, type, i + 1, list.get(i));
+        tell(current, app, type, i + 1, list.get(i));
       }
     });
   }
 
   /** Before the scheduler itself deletes pods (restart of one, destroy): retiring, then the delete. */
   void retiringBeforeDelete(AppName app, Collection<V1Pod> pods) {
-    if (!any) {
+    Run current = run;
+    if (current == null) {
       return;
     }
     for (V1Pod pod : pods) {
       String uid = pod.getMetadata().getUid();
-      if (toldReady.contains(uid) && toldRetiring.add(uid)) {
+      if (!current.stopped && current.toldReady.contains(uid) && current.toldRetiring.add(uid)) {
         listeners.retiring(PodStates.container(pod, app, PodStates.type(pod).orElse(ProcessType.WEB), 0, false));
       }
     }
   }
 
-  private void tell(AppName app, ProcessType type, int num, V1Pod pod) {
+  private void tell(Run current, AppName app, ProcessType type, int num, V1Pod pod) {
+    if (current.stopped) {
+      return; // a stopped run's memory is thrown away; what it would tell, the next run tells from its own listing
+    }
+    Map<String, Container> told = current.told;
+    Set<String> toldReady = current.toldReady;
+    Set<String> toldRetiring = current.toldRetiring;
     String uid = pod.getMetadata().getUid();
     Container container = PodStates.container(pod, app, type, num, false);
     Container before = told.put(uid, container);

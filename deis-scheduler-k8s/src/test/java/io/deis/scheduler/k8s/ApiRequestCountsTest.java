@@ -15,9 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,24 +29,16 @@ import org.slf4j.LoggerFactory;
 @RequiresBusybox
 class ApiRequestCountsTest {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRequestCountsTest.class);
-  private static FakeKubernetes cluster;
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   @Test
   void deployScaleConfigChangeAndDestroyOfATwoTypeApp() throws IOException {
     AppName app = AppName.of("counted");
     Build build = TestApps.imageBuild(app, Procfile.parse("web: " + TestApps.webCommand() + "\nworker: exec sleep 1000\n"));
     Map<String, RequestLog> costs = new LinkedHashMap<>();
-    try (KubernetesScheduler scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build())) {
+    try (KubernetesScheduler scheduler = TestApps.started(cluster.builder().deployDeadline(Duration.ofSeconds(60)).build())) {
       Release v2 = TestApps.release(app, 2, build, Map.of("GREETING", "hi"));
       Map<String, Long> deploy = measure("deploy from nothing (web=1 worker=1)", costs,
           () -> scheduler.deploy(v2, Formation.parse("web=1 worker=1")));
@@ -88,14 +79,14 @@ class ApiRequestCountsTest {
   void scaleIsExactlyOneWrite() {
     AppName app = AppName.of("scaled");
     Build build = TestApps.imageBuild(app, Procfile.parse("worker: exec sleep 1000\n"));
-    try (KubernetesScheduler scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build())) {
+    try (KubernetesScheduler scheduler = TestApps.started(cluster.builder().deployDeadline(Duration.ofSeconds(60)).build())) {
       Release v2 = TestApps.release(app, 2, build, Map.of());
       scheduler.deploy(v2, Formation.parse("worker=1"));
-      cluster.requests().clear();
+      cluster.get().requests().clear();
 
       scheduler.scale(v2, Formation.parse("worker=4"));
 
-      assertThat(cluster.requests().all()).filteredOn(RequestLog.Request::isWrite).singleElement().satisfies(w -> {
+      assertThat(cluster.get().requests().all()).filteredOn(RequestLog.Request::isWrite).singleElement().satisfies(w -> {
         assertThat(w.method()).isEqualTo("PATCH");
         assertThat(w.path()).isEqualTo("/apis/apps/v1/namespaces/scaled/deployments/scaled-worker");
         assertThat(w.body()).isEqualTo("{\"spec\":{\"replicas\":4}}");
@@ -105,10 +96,10 @@ class ApiRequestCountsTest {
   }
 
   private static Map<String, Long> measure(String name, Map<String, RequestLog> costs, Runnable operation) {
-    cluster.requests().clear();
+    cluster.get().requests().clear();
     operation.run();
     RequestLog copy = new RequestLog();
-    cluster.requests().all().forEach(copy::add);
+    cluster.get().requests().all().forEach(copy::add);
     costs.put(name, copy);
     return copy.byVerb();
   }

@@ -20,12 +20,10 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a real cluster does that a kinder fake would not, each a way the backend used to fail or hang
@@ -36,38 +34,24 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresBusybox
 class ClusterRulesTest {
-  private static final AtomicInteger APPS = new AtomicInteger();
-  private static FakeKubernetes cluster;
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
 
   private KubernetesScheduler scheduler;
   private AppName app;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   @BeforeEach
   void newApp() {
-    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(20)).build());
-    app = AppName.of("rules-" + APPS.incrementAndGet());
+    app = cluster.newApp("rules");
+    scheduler = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(20)), app);
   }
 
+  /** The faults a test set are undone before the app is destroyed (TestCluster does that after this). */
   @AfterEach
-  void destroyApp() {
-    try {
-      cluster.namespaceTermination(Duration.ofMillis(500));
-      cluster.nodeClockSkew(Duration.ZERO);
-      cluster.allowPods(app.value());
-      scheduler.destroy(app);
-    } finally {
-      scheduler.close();
-    }
+  void undoFaults() {
+    cluster.get().namespaceTermination(Duration.ofMillis(500));
+    cluster.get().nodeClockSkew(Duration.ZERO);
+    cluster.get().allowPods(app.value());
   }
 
   private Build build(String procfile) {
@@ -84,7 +68,7 @@ class ClusterRulesTest {
     scheduler.deploy(v2, Formation.parse("worker=1"));
 
     assertThat(result.output()).contains("admitted");
-    assertThat(cluster.requests().all()).filteredOn(r -> r.verb().equals("create") || r.verb().equals("update"))
+    assertThat(cluster.get().requests().all()).filteredOn(r -> r.verb().equals("create") || r.verb().equals("update"))
         .allSatisfy(r -> assertThat(r.body()).doesNotContain("overhead"));
   }
 
@@ -102,15 +86,15 @@ class ClusterRulesTest {
 
   @Test
   void anAppNameThatIsNoNamespaceIsRefusedBeforeAnyRequest() {
-    AppName trailingDash = AppName.of("rules-" + APPS.incrementAndGet() + "-");
+    AppName trailingDash = AppName.of(cluster.newApp("rules") + "-");
     Release release = TestApps.release(trailingDash, 2, TestApps.imageBuild(trailingDash, Procfile.parse("worker: exec sleep 1000\n")), Map.of());
-    cluster.requests().clear();
+    cluster.get().requests().clear();
 
     assertThatThrownBy(() -> scheduler.deploy(release, Formation.parse("worker=1")))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("app name '" + trailingDash + "'")
         .hasMessageContaining("must end with a letter or digit");
-    assertThat(cluster.requests().all()).isEmpty();
+    assertThat(cluster.get().requests().all()).isEmpty();
   }
 
   @Test
@@ -121,18 +105,18 @@ class ClusterRulesTest {
       blobs.put("BLOB_" + i, "x".repeat(110 * 1024));
     }
     Release big = TestApps.release(app, 2, build("worker: exec sleep 1000\n"), blobs);
-    cluster.requests().clear();
+    cluster.get().requests().clear();
 
     assertThatThrownBy(() -> scheduler.deploy(big, Formation.parse("worker=1")))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("config of v2 of " + app)
         .hasMessageContaining("at most 1048576 bytes");
-    assertThat(cluster.requests().all()).isEmpty();
+    assertThat(cluster.get().requests().all()).isEmpty();
   }
 
   @Test
   void aDeployDeadlineUnderTwoSecondsIsRefusedSinceTheClusterWouldRefuseItsDeployments() {
-    assertThatThrownBy(() -> KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofMillis(1500)))
+    assertThatThrownBy(() -> cluster.builder().deployDeadline(Duration.ofMillis(1500)))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("deploy deadline PT1.5S is invalid")
         .hasMessageContaining("at least 2s");
@@ -182,12 +166,12 @@ class ClusterRulesTest {
   @Test
   void destroyReturnsWhileTheNamespaceTerminatesAndTheAppIsGoneAtOnce() {
     scheduler.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
-    cluster.namespaceTermination(Duration.ofSeconds(60)); // longer than the deadline
+    cluster.get().namespaceTermination(Duration.ofSeconds(60)); // longer than the deadline
 
     scheduler.destroy(app);
 
     assertThat(scheduler.containers(app)).isEmpty();
-    JsonObject namespace = cluster.store().get("namespaces", "", app.value()).orElseThrow();
+    JsonObject namespace = cluster.get().store().get("namespaces", "", app.value()).orElseThrow();
     assertThat(namespace.getAsJsonObject("status").get("phase").getAsString()).isEqualTo("Terminating");
   }
 
@@ -195,7 +179,7 @@ class ClusterRulesTest {
   void aDeployRightAfterADestroyWaitsForTheNamespaceToFinishTerminating() {
     Release v2 = TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of());
     scheduler.deploy(v2, Formation.parse("worker=1"));
-    cluster.namespaceTermination(Duration.ofSeconds(3));
+    cluster.get().namespaceTermination(Duration.ofSeconds(3));
     scheduler.destroy(app);
 
     scheduler.deploy(v2, Formation.parse("worker=1")); // its Deployment may still be listed: nothing can be made in it
@@ -222,7 +206,7 @@ class ClusterRulesTest {
   @Test
   void podsTheClusterRefusesToCreateFailTheDeployAtOnce() {
     scheduler.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
-    cluster.refusePods(app.value(), "exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1");
+    cluster.get().refusePods(app.value(), "exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1");
 
     assertThatThrownBy(() -> scheduler.deploy(TestApps.release(app, 3, build("worker: exec sleep 1000\n"), Map.of()),
         Formation.parse("worker=1")))
@@ -253,7 +237,7 @@ class ClusterRulesTest {
   void anEvictedPodThatLingersDoesNotHoldUpTheNextDeploy() {
     Build build = build("worker: exec sleep 1000\n");
     scheduler.deploy(TestApps.release(app, 2, build, Map.of()), Formation.parse("worker=1"));
-    cluster.evict(app.value(), scheduler.containers(app).get(0).id());
+    cluster.get().evict(app.value(), scheduler.containers(app).get(0).id());
     SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.containers(app).stream()
         .anyMatch(c -> c.state() == ContainerState.UP));
 
@@ -263,7 +247,7 @@ class ClusterRulesTest {
       assertThat(c.release()).isEqualTo(3);
       assertThat(c.state()).isEqualTo(ContainerState.UP);
     });
-    assertThat(cluster.store().list("pods", app.value(), p -> "Evicted".equals(p.getAsJsonObject("status").has("reason")
+    assertThat(cluster.get().store().list("pods", app.value(), p -> "Evicted".equals(p.getAsJsonObject("status").has("reason")
         ? p.getAsJsonObject("status").get("reason").getAsString() : null))).as("the evicted pod lingers, as on a cluster").hasSize(1);
   }
 
@@ -275,7 +259,7 @@ class ClusterRulesTest {
         Formation.parse("worker=2"));
     List<Container> containers = scheduler.containers(app);
     SchedulerContract.await(Duration.ofSeconds(20), () -> scheduler.logs(app, 10).size() == 2);
-    cluster.failLogsOf(app.value(), containers.get(0).id());
+    cluster.get().failLogsOf(app.value(), containers.get(0).id());
 
     assertThat(scheduler.logs(app, 10)).extracting(l -> l.source() + ": " + l.text())
         .containsExactly("worker.2: hello from " + containers.get(1).id());
@@ -283,7 +267,7 @@ class ClusterRulesTest {
 
   @Test
   void aHealthCheckIsJudgedOnTheControllersClockWhateverTheNodesSays() {
-    cluster.nodeClockSkew(Duration.ofHours(-1));
+    cluster.get().nodeClockSkew(Duration.ofHours(-1));
     Release v2 = TestApps.release(app, 2, build("web: sleep 2; " + TestApps.webCommand() + "\n"),
         Map.of("GREETING", "on time", "HEALTHCHECK_URL", "/"));
 
@@ -298,23 +282,23 @@ class ClusterRulesTest {
     scheduler.deploy(v2, Formation.parse("worker=1"));
     // What a controller that died during `run` leaves: its Secret and pod, as the scheduler made them.
     String orphan = app + "-run-orphn";
-    CoreV1Api core = new CoreV1Api(cluster.client());
+    CoreV1Api core = new CoreV1Api(cluster.get().client());
     Scope scope = new Scope();
     scope.bind(TestApps.INSTALLATION.id());
-    new KubeApi(cluster.client()).call("create", () -> core.createNamespacedSecret(app.value(),
+    new KubeApi(cluster.get().client()).call("create", () -> core.createNamespacedSecret(app.value(),
         SecretResource.forRun(scope, v2, orphan)).execute());
-    new KubeApi(cluster.client()).call("create", () -> core.createNamespacedPod(app.value(),
+    new KubeApi(cluster.get().client()).call("create", () -> core.createNamespacedPod(app.value(),
         RunPodResource.manifest(scope, v2, orphan, "exec sleep 1000", Duration.ofSeconds(2), Duration.ofSeconds(1))).execute());
 
-    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.store().get("pods", app.value(), orphan)
+    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.get().store().get("pods", app.value(), orphan)
         .map(p -> "Failed".equals(p.getAsJsonObject("status").get("phase").getAsString())).orElse(false));
-    JsonObject ended = cluster.store().get("pods", app.value(), orphan).orElseThrow();
+    JsonObject ended = cluster.get().store().get("pods", app.value(), orphan).orElseThrow();
     assertThat(ended.getAsJsonObject("status").get("reason").getAsString()).isEqualTo("DeadlineExceeded");
     assertThat(ended.getAsJsonObject("metadata").getAsJsonObject("labels").get("io.deis.type").getAsString()).isEqualTo("run");
 
     assertThat(scheduler.sweep(app)).isEqualTo(2);
-    SchedulerContract.await(Duration.ofSeconds(10), () -> cluster.store().get("pods", app.value(), orphan).isEmpty());
-    assertThat(cluster.store().get("secrets", app.value(), orphan + "-env")).isEmpty();
+    SchedulerContract.await(Duration.ofSeconds(10), () -> cluster.get().store().get("pods", app.value(), orphan).isEmpty());
+    assertThat(cluster.get().store().get("secrets", app.value(), orphan + "-env")).isEmpty();
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
   }
 }

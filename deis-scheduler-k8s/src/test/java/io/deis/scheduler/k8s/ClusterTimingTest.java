@@ -19,12 +19,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cluster's clocks as the scheduler meets them: the grace period a stop gets, readiness
@@ -33,32 +30,14 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresBusybox
 class ClusterTimingTest {
-  private static final AtomicInteger APPS = new AtomicInteger();
-  private static FakeKubernetes cluster;
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
   private AppName app;
   private KubernetesScheduler scheduler;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   @BeforeEach
   void newApp() {
-    app = AppName.of("timing-" + APPS.incrementAndGet());
-  }
-
-  @AfterEach
-  void destroy() {
-    if (scheduler != null) {
-      scheduler.destroy(app);
-      scheduler.close();
-    }
+    app = cluster.newApp("timing");
   }
 
   private Release release(int version, String procfile, Map<String, String> config) {
@@ -67,8 +46,8 @@ class ClusterTimingTest {
 
   @Test
   void aCommandThatIgnoresSigtermIsKilledAfterTheStopGraceNotTheClustersThirtySeconds() {
-    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(20))
-        .stopGrace(Duration.ofSeconds(3)).build());
+    scheduler = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(20))
+        .stopGrace(Duration.ofSeconds(3)), app);
     Release v2 = release(2, "worker: trap '' TERM; echo deaf to SIGTERM; sleep 1000\n", Map.of());
     scheduler.deploy(v2, Formation.parse("worker=2"));
 
@@ -82,7 +61,7 @@ class ClusterTimingTest {
 
   @Test
   void aReadyPodStaysReadyUntilFourProbesInARowFail() throws Exception {
-    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(30)).build());
+    scheduler = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(30)), app);
     Path healthy = Files.createTempFile("deis-k8s-healthy", "");
     try {
       // /health is a link to a file the test removes: from then on every probe gets a 404.
@@ -101,20 +80,20 @@ class ClusterTimingTest {
 
   @Test
   void aWaitWhoseWatchHistoryExpiredListsAgainAndStillEndsRight() {
-    ApiClient shortReads = new ClientBuilder().setBasePath(cluster.url()).setReadTimeout(Duration.ofSeconds(2)).build();
-    scheduler = TestApps.started(KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)).build());
+    ApiClient shortReads = new ClientBuilder().setBasePath(cluster.get().url()).setReadTimeout(Duration.ofSeconds(2)).build();
+    scheduler = cluster.started(KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)), app);
     Release slow = release(2, "web: " + TestApps.webCommand() + "\n", Map.of("HEALTHCHECK_URL", "/", "HEALTHCHECK_INITIAL_DELAY", "4"));
-    long expiredBefore = cluster.store().expiredWatches();
+    long expiredBefore = cluster.get().store().expiredWatches();
     ScheduledExecutorService compactor = Executors.newSingleThreadScheduledExecutor();
     try {
       // Every watch resumes (each ends after a second) into a history that is gone: 410, list again.
-      compactor.scheduleAtFixedRate(() -> cluster.store().compactHistory(), 0, 300, TimeUnit.MILLISECONDS);
+      compactor.scheduleAtFixedRate(() -> cluster.get().store().compactHistory(), 0, 300, TimeUnit.MILLISECONDS);
       scheduler.deploy(slow, Formation.parse("web=1"));
     } finally {
       compactor.shutdownNow();
     }
 
-    assertThat(cluster.store().expiredWatches()).isGreaterThan(expiredBefore);
+    assertThat(cluster.get().store().expiredWatches()).isGreaterThan(expiredBefore);
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
   }
 }

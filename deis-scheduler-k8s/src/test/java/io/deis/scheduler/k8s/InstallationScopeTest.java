@@ -17,12 +17,9 @@ import io.deis.scheduler.k8s.fake.FakeKubernetes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two installations on one cluster never see or touch each other's apps, and {@code reconcile}
@@ -30,40 +27,19 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresBusybox
 class InstallationScopeTest {
-  private static final AtomicInteger APPS = new AtomicInteger();
-  private static FakeKubernetes cluster;
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
 
   private KubernetesScheduler ours;
   private KubernetesScheduler theirs;
   private AppName app;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
+  /** Ours destroys the app after each test; theirs only looks on, and is closed too. */
   @BeforeEach
   void twoInstallations() {
-    ours = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(30)).build();
-    ours.start(Installation.of("ours00001"));
-    theirs = KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(30)).build();
-    theirs.start(Installation.of("theirs0001"));
-    app = AppName.of("scope-" + APPS.incrementAndGet());
-  }
-
-  @AfterEach
-  void destroy() {
-    try {
-      ours.destroy(app);
-    } finally {
-      ours.close();
-      theirs.close();
-    }
+    app = cluster.newApp("scope");
+    ours = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(30)), Installation.of("ours00001"), app);
+    theirs = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(30)), Installation.of("theirs0001"), null);
   }
 
   private Release release(int version, String procfile) {
@@ -73,7 +49,7 @@ class InstallationScopeTest {
   @Test
   void anotherInstallationSeesNothingOfTheAppAndIsRefusedItsNamespace() {
     ours.deploy(release(2, "worker: exec sleep 1000\n"), Formation.parse("worker=1"));
-    JsonObject namespace = cluster.store().get("namespaces", "", app.value()).orElseThrow();
+    JsonObject namespace = cluster.get().store().get("namespaces", "", app.value()).orElseThrow();
     assertThat(namespace.getAsJsonObject("metadata").getAsJsonObject("labels").get("io.deis.installation").getAsString())
         .isEqualTo("ours00001");
 
@@ -92,7 +68,7 @@ class InstallationScopeTest {
 
     assertThat(ours.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
     for (String resource : List.of("pods", "deployments", "secrets")) {
-      assertThat(cluster.store().list(resource, app.value(), o -> true)).as(resource).allSatisfy(o ->
+      assertThat(cluster.get().store().list(resource, app.value(), o -> true)).as(resource).allSatisfy(o ->
           assertThat(o.getAsJsonObject("metadata").getAsJsonObject("labels").get("io.deis.installation").getAsString())
               .isEqualTo("ours00001"));
     }
@@ -100,7 +76,7 @@ class InstallationScopeTest {
 
   @Test
   void aSchedulerDoesNothingBeforeItIsStartedAndIsStartedOnce() {
-    KubernetesScheduler fresh = KubernetesScheduler.builder(cluster.client()).build();
+    KubernetesScheduler fresh = cluster.builder().build();
     assertThatThrownBy(() -> fresh.containers(app)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("call start(installation) first");
     fresh.start(Installation.of("fresh0001"));
@@ -127,25 +103,25 @@ class InstallationScopeTest {
     SchedulerContract.await(Duration.ofSeconds(20), () -> upOf(2, 2));
     assertThat(ours.containers(app)).extracting(c -> c.type().value()).containsOnly("worker");
     ours.reconcile(v2, Formation.parse("worker=2")); // v3's Secret goes once no pod reads it any more
-    assertThat(cluster.store().list("secrets", app.value(), o -> true))
+    assertThat(cluster.get().store().list("secrets", app.value(), o -> true))
         .extracting(s -> s.getAsJsonObject("metadata").get("name").getAsString()).containsExactly(app + "-v2-env");
 
     // Level-triggered: the same call again changes nothing.
-    cluster.requests().clear();
+    cluster.get().requests().clear();
     ours.reconcile(v2, Formation.parse("worker=2"));
-    assertThat(cluster.requests().all()).filteredOn(r -> r.isWrite()).isEmpty();
+    assertThat(cluster.get().requests().all()).filteredOn(r -> r.isWrite()).isEmpty();
   }
 
   @Test
   void reconcileRemovesEvictedPods() {
     Release v2 = release(2, "worker: exec sleep 1000\n");
     ours.deploy(v2, Formation.parse("worker=1"));
-    cluster.evict(app.value(), ours.containers(app).get(0).id());
+    cluster.get().evict(app.value(), ours.containers(app).get(0).id());
     SchedulerContract.await(Duration.ofSeconds(20), () -> upOf(2, 1));
 
     ours.reconcile(v2, Formation.parse("worker=1"));
 
-    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.store().list("pods", app.value(), o -> true).size() == 1);
+    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.get().store().list("pods", app.value(), o -> true).size() == 1);
     assertThat(ours.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
   }
 
@@ -153,12 +129,12 @@ class InstallationScopeTest {
   void aDeployWhoseRetiringFailsStillSucceedsAndReconcileRemovesWhatWasLeft() {
     Release v2 = release(2, "worker: exec sleep 1000\nclock: exec sleep 1000\n");
     ours.deploy(v2, Formation.parse("worker=1 clock=1"));
-    cluster.fail("delete", ".*/deployments/" + app + "-clock", 500);
+    cluster.get().fail("delete", ".*/deployments/" + app + "-clock", 500);
     Release v3 = release(3, "worker: exec sleep 1000\nclock: exec sleep 1000\n");
     try {
       ours.deploy(v3, Formation.parse("worker=1")); // the new release serves: the deploy succeeds
     } finally {
-      cluster.heal();
+      cluster.get().heal();
     }
     assertThat(ours.containers(app)).extracting(c -> c.type().value()).contains("worker", "clock");
 

@@ -7,8 +7,7 @@ import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.contract.ExecutingSchedulerContract;
 import io.deis.scheduler.k8s.fake.FakeKubernetes;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole scheduler contract (ExecutingSchedulerContract includes the base SchedulerContract)
@@ -18,21 +17,12 @@ import org.junit.jupiter.api.BeforeAll;
  */
 @RequiresBusybox
 class KubernetesExecutingContractTest extends ExecutingSchedulerContract {
-  private static FakeKubernetes cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
 
   @Override
   protected Scheduler newScheduler() {
-    return KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build();
+    return cluster.builder().deployDeadline(Duration.ofSeconds(60)).build();
   }
 
   @Override

@@ -42,46 +42,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the Kubernetes backend does beyond the shared contract: its objects, waits, runs, logs and errors. */
 @RequiresBusybox
 class KubernetesSchedulerTest {
-  private static final AtomicInteger APPS = new AtomicInteger();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static FakeKubernetes cluster;
+  @RegisterExtension
+  static final TestCluster<FakeKubernetes> cluster = TestCluster.fake();
 
   private KubernetesScheduler scheduler;
   private AppName app;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = FakeKubernetes.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
-
   @BeforeEach
   void newApp() {
-    scheduler = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(60)).build());
-    app = AppName.of("k8s-" + APPS.incrementAndGet());
-  }
-
-  @AfterEach
-  void destroyApp() {
-    try {
-      scheduler.destroy(app);
-    } finally {
-      scheduler.close();
-    }
+    app = cluster.newApp("k8s");
+    scheduler = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(60)), app);
   }
 
   private Build build(String procfile) {
@@ -93,7 +71,7 @@ class KubernetesSchedulerTest {
     scheduler.deploy(TestApps.release(app, 2, build("web: " + TestApps.webCommand() + "\nworker: exec sleep 1000\n"), Map.of()),
         Formation.parse("web=1 worker=1"));
 
-    JsonObject service = cluster.store().get("services", app.value(), app.value()).orElseThrow();
+    JsonObject service = cluster.get().store().get("services", app.value(), app.value()).orElseThrow();
     JsonObject spec = service.getAsJsonObject("spec");
     assertThat(spec.get("type").getAsString()).isEqualTo("ClusterIP");
     assertThat(spec.get("clusterIP").getAsString()).startsWith("10.96.");
@@ -107,7 +85,7 @@ class KubernetesSchedulerTest {
   void anImageAppWithoutWebIsServedThroughCmd() {
     scheduler.deploy(TestApps.release(app, 2, build("cmd: " + TestApps.webCommand() + "\n"), Map.of()), Formation.parse("cmd=1"));
 
-    JsonObject service = cluster.store().get("services", app.value(), app.value()).orElseThrow();
+    JsonObject service = cluster.get().store().get("services", app.value(), app.value()).orElseThrow();
     assertThat(service.getAsJsonObject("spec").getAsJsonObject("selector").get("io.deis.type").getAsString()).isEqualTo("cmd");
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> {
       assertThat(c.name()).isEqualTo(app + ".cmd.1");
@@ -121,7 +99,7 @@ class KubernetesSchedulerTest {
     scheduler.deploy(TestApps.release(app, 2, build, Map.of("COLOR", "red")), Formation.parse("worker=1"));
     scheduler.deploy(TestApps.release(app, 3, build, Map.of("COLOR", "blue")), Formation.parse("worker=1"));
 
-    assertThat(cluster.store().list("secrets", app.value(), s -> true))
+    assertThat(cluster.get().store().list("secrets", app.value(), s -> true))
         .extracting(s -> s.getAsJsonObject("metadata").get("name").getAsString()).containsExactly(app + "-v3-env");
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.release()).isEqualTo(3));
   }
@@ -132,7 +110,7 @@ class KubernetesSchedulerTest {
     scheduler.deploy(TestApps.release(app, 2, build, Map.of("GREETING", "old")), Formation.parse("web=1"));
     String serving = scheduler.containers(app).get(0).id();
 
-    KubernetesScheduler impatient = TestApps.started(KubernetesScheduler.builder(cluster.client()).deployDeadline(Duration.ofSeconds(3)).build());
+    KubernetesScheduler impatient = cluster.started(cluster.builder().deployDeadline(Duration.ofSeconds(3)), null); // closed after the test
     Release unhealthy = TestApps.release(app, 3, build, Map.of("GREETING", "new", "HEALTHCHECK_URL", "/missing"));
     assertThatThrownBy(() -> impatient.deploy(unhealthy, Formation.parse("web=1")))
         .isInstanceOf(DeployException.class)
@@ -146,7 +124,7 @@ class KubernetesSchedulerTest {
     assertThat(web.id()).isEqualTo(serving);
     assertThat(web.release()).isEqualTo(2);
     assertThat(get(web, "/")).isEqualTo("old");
-    assertThat(cluster.store().list("secrets", app.value(), s -> true))
+    assertThat(cluster.get().store().list("secrets", app.value(), s -> true))
         .extracting(s -> s.getAsJsonObject("metadata").get("name").getAsString()).containsExactly(app + "-v2-env");
   }
 
@@ -204,8 +182,8 @@ class KubernetesSchedulerTest {
 
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.output()).contains("from-config").contains("to-stderr");
-    assertThat(cluster.store().list("pods", app.value(), p -> true)).isEmpty();
-    assertThat(cluster.store().list("secrets", app.value(), p -> true)).isEmpty();
+    assertThat(cluster.get().store().list("pods", app.value(), p -> true)).isEmpty();
+    assertThat(cluster.get().store().list("secrets", app.value(), p -> true)).isEmpty();
   }
 
   @Test
@@ -216,7 +194,7 @@ class KubernetesSchedulerTest {
         .isInstanceOf(SchedulerException.class)
         .hasMessageContaining("'exec sleep 600'")
         .hasMessageContaining("did not finish within 2s");
-    assertThat(cluster.store().list("pods", app.value(), p -> true)).isEmpty();
+    assertThat(cluster.get().store().list("pods", app.value(), p -> true)).isEmpty();
   }
 
   @Test
@@ -234,16 +212,16 @@ class KubernetesSchedulerTest {
 
   @Test
   void aWaitLongerThanTheClientsReadTimeoutResumesItsWatch() {
-    ApiClient shortReads = new ClientBuilder().setBasePath(cluster.url()).setReadTimeout(Duration.ofSeconds(2)).build();
-    KubernetesScheduler patient = TestApps.started(KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)).build());
+    ApiClient shortReads = new ClientBuilder().setBasePath(cluster.get().url()).setReadTimeout(Duration.ofSeconds(2)).build();
+    KubernetesScheduler patient = cluster.started(KubernetesScheduler.builder(shortReads).deployDeadline(Duration.ofSeconds(60)), null);
     Release slow = TestApps.release(app, 2, build("web: " + TestApps.webCommand() + "\n"),
         Map.of("HEALTHCHECK_URL", "/", "HEALTHCHECK_INITIAL_DELAY", "4"));
-    cluster.requests().clear();
+    cluster.get().requests().clear();
 
     patient.deploy(slow, Formation.parse("web=1"));
 
     assertThat(scheduler.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
-    assertThat(cluster.requests().all()).filteredOn(r -> r.verb().equals("watch")).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(cluster.get().requests().all()).filteredOn(r -> r.verb().equals("watch")).hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test
@@ -296,21 +274,21 @@ class KubernetesSchedulerTest {
   @Test
   void destroyRefusesANamespaceThatDeisDidNotMake() throws Exception {
     AppName foreign = AppName.of("not-deis-" + UUID.randomUUID().toString().substring(0, 6));
-    new CoreV1Api(cluster.client()).createNamespace(new V1Namespace().apiVersion("v1").kind("Namespace")
+    new CoreV1Api(cluster.get().client()).createNamespace(new V1Namespace().apiVersion("v1").kind("Namespace")
         .metadata(new V1ObjectMeta().name(foreign.value()))).execute();
 
     assertThatThrownBy(() -> scheduler.destroy(foreign))
         .isInstanceOf(SchedulerException.class)
         .hasMessageContaining("namespace " + foreign + " exists but was not made by Deis")
         .hasMessageContaining("refusing to delete it");
-    assertThat(cluster.store().get("namespaces", "", foreign.value())).isPresent();
+    assertThat(cluster.get().store().get("namespaces", "", foreign.value())).isPresent();
 
     Release release = TestApps.release(foreign, 2, TestApps.imageBuild(foreign, Procfile.parse("worker: exec sleep 1000\n")), Map.of());
     assertThatThrownBy(() -> scheduler.deploy(release, Formation.parse("worker=1")))
         .isInstanceOf(SchedulerException.class)
         .hasMessageContaining("namespace " + foreign + " exists but was not made by Deis")
         .hasMessageContaining("refusing to deploy into it");
-    assertThat(cluster.store().list("secrets", foreign.value(), o -> true)).isEmpty();
+    assertThat(cluster.get().store().list("secrets", foreign.value(), o -> true)).isEmpty();
   }
 
   @Test
@@ -321,7 +299,7 @@ class KubernetesSchedulerTest {
         "clusters:",
         "- name: fake",
         "  cluster:",
-        "    server: " + cluster.url(),
+        "    server: " + cluster.get().url(),
         "users:",
         "- name: alice",
         "  user:",
@@ -339,7 +317,7 @@ class KubernetesSchedulerTest {
     fromKubeconfig.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
 
     assertThat(fromKubeconfig.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
-    assertThat(cluster.lastAuthorization()).isEqualTo("Bearer s3cr3t-token");
+    assertThat(cluster.get().lastAuthorization()).isEqualTo("Bearer s3cr3t-token");
   }
 
   @Test
@@ -349,9 +327,9 @@ class KubernetesSchedulerTest {
     scheduler.destroy(app);
 
     assertThat(scheduler.containers(app)).isEmpty(); // at once: a terminating namespace is gone for Deis
-    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.store().get("namespaces", "", app.value()).isEmpty());
+    SchedulerContract.await(Duration.ofSeconds(20), () -> cluster.get().store().get("namespaces", "", app.value()).isEmpty());
     for (String resource : List.of("pods", "deployments", "services", "secrets")) {
-      assertThat(cluster.store().list(resource, app.value(), o -> true)).as(resource).isEmpty();
+      assertThat(cluster.get().store().list(resource, app.value(), o -> true)).as(resource).isEmpty();
     }
     assertThat(scheduler.containers(app)).isEmpty();
   }
@@ -373,7 +351,7 @@ class KubernetesSchedulerTest {
   @Test
   void badInputIsRefusedBeforeAnythingIsWritten() {
     Build build = build("worker: exec sleep 1000\n");
-    cluster.requests().clear();
+    cluster.get().requests().clear();
 
     assertThatThrownBy(() -> scheduler.deploy(TestApps.release(app, 2, build, Map.of()), Formation.parse("web=1")))
         .isInstanceOf(InvalidInputException.class)
@@ -391,7 +369,7 @@ class KubernetesSchedulerTest {
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("app name '" + tooLong + "' is 64 characters long")
         .hasMessageContaining("at most 63");
-    assertThat(cluster.requests().all()).filteredOn(RequestLog.Request::isWrite).isEmpty();
+    assertThat(cluster.get().requests().all()).filteredOn(RequestLog.Request::isWrite).isEmpty();
   }
 
   @Test

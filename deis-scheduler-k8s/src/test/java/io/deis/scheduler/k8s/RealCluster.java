@@ -138,9 +138,9 @@ final class RealCluster implements AutoCloseable {
   }
 
   /** The scheduler the real-cluster tests use: the scoped service account, a 3 minute deadline, a 5 s stop grace. */
-  KubernetesScheduler newScheduler() {
+  KubernetesScheduler.Builder schedulerBuilder() {
     return KubernetesScheduler.builder(scopedClient()).deployDeadline(java.time.Duration.ofMinutes(3))
-        .stopGrace(java.time.Duration.ofSeconds(5)).build();
+        .stopGrace(java.time.Duration.ofSeconds(5));
   }
 
   /** The contract's commands in busybox. */

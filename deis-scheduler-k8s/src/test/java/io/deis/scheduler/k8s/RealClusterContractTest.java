@@ -5,8 +5,7 @@ import io.deis.model.Build;
 import io.deis.model.Procfile;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.contract.SchedulerContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scheduler contract on the cluster {@code KUBECONFIG} names, as a service account holding
@@ -14,23 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
  */
 @RequiresKubeconfig
 class RealClusterContractTest extends SchedulerContract {
-  private static RealCluster cluster;
-
-  @BeforeAll
-  static void setUpCluster() {
-    cluster = RealCluster.start();
-  }
-
-  @AfterAll
-  static void tearDownCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final TestCluster<RealCluster> cluster = TestCluster.real();
 
   @Override
   protected Scheduler newScheduler() {
-    return cluster.newScheduler();
+    return cluster.builder().build();
   }
 
   @Override

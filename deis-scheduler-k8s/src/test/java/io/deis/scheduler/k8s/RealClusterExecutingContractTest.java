@@ -5,13 +5,12 @@ import io.deis.model.Build;
 import io.deis.model.Procfile;
 import io.deis.scheduler.Scheduler;
 import io.deis.scheduler.contract.ExecutingSchedulerContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The executing contract (HTTP to each container, logs, exit codes, the fresh filesystem) on the
- * real cluster. Its HTTP checks go straight to pod IPs, which only a test JVM on the cluster's pod
+ * real cluster.get(). Its HTTP checks go straight to pod IPs, which only a test JVM on the cluster's pod
  * network reaches (k3s on this host: yes; kind: no), so it runs only with
  * {@code -Ddeis.k8s.pods.reachable=true}; {@link RealClusterFaultsTest} checks traffic through the
  * Service from inside the cluster either way.
@@ -20,23 +19,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "deis.k8s.pods.reachable", matches = "true",
     disabledReason = "pod IPs are not reachable from this JVM (set -Ddeis.k8s.pods.reachable=true on k3s on this host)")
 class RealClusterExecutingContractTest extends ExecutingSchedulerContract {
-  private static RealCluster cluster;
-
-  @BeforeAll
-  static void setUpCluster() {
-    cluster = RealCluster.start();
-  }
-
-  @AfterAll
-  static void tearDownCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension
+  static final TestCluster<RealCluster> cluster = TestCluster.real();
 
   @Override
   protected Scheduler newScheduler() {
-    return cluster.newScheduler();
+    return cluster.builder().build();
   }
 
   @Override

@@ -38,56 +38,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * On the cluster {@code KUBECONFIG} names, as the service account holding only the published role:
  * every object of the golden file passes the API server's validation and admission (a server-side
  * dry run), each failure the fake stands in for is met as a cluster makes it, and a web app answers
- * through its Service from inside the cluster.
+ * through its Service from inside the cluster.get().
  */
 @RequiresKubeconfig
 class RealClusterFaultsTest {
   private static final AtomicInteger APPS = new AtomicInteger();
   private static final Gson GSON = new Gson();
-  private static RealCluster cluster;
+  @RegisterExtension
+  static final TestCluster<RealCluster> cluster = TestCluster.real();
 
   private KubernetesScheduler scheduler;
   private Installation installation;
   private AppName app;
 
-  @BeforeAll
-  static void setUpCluster() {
-    cluster = RealCluster.start();
-  }
-
-  @AfterAll
-  static void tearDownCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
   @BeforeEach
   void newApp() {
-    scheduler = cluster.newScheduler();
     installation = Installation.generate();
-    scheduler.start(installation);
     app = AppName.of("e2e-" + APPS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6));
-  }
-
-  @AfterEach
-  void destroy() {
-    try {
-      scheduler.destroy(app);
-    } finally {
-      scheduler.close();
-    }
+    scheduler = cluster.started(cluster.builder(), installation, app);
   }
 
   private Release release(int version, String procfile, Map<String, String> values) {
@@ -99,7 +76,7 @@ class RealClusterFaultsTest {
 
   @Test
   void everyGoldenObjectPassesAServerSideDryRun() throws Exception {
-    List<String> tried = dryRunGoldenObjects(cluster.scopedClient(), cluster.namespace());
+    List<String> tried = dryRunGoldenObjects(cluster.get().scopedClient(), cluster.get().namespace());
 
     assertThat(tried).as("the golden file's objects").anyMatch(t -> t.startsWith("Pod myapp-run-"))
         .anyMatch(t -> t.startsWith("Deployment ")).anyMatch(t -> t.startsWith("Service ")).anyMatch(t -> t.startsWith("Secret "))
@@ -192,7 +169,7 @@ class RealClusterFaultsTest {
     // As a pod evicted or shut down with its node leaves it: the app's labels, phase Failed, lingering.
     Map<String, String> labels = Map.of("io.deis.heritage", "deis-jvm", "io.deis.installation", installation.id(),
         "io.deis.app", app.value(), "io.deis.type", "worker", "io.deis.release", "2");
-    CoreV1Api admin = new CoreV1Api(cluster.adminClient());
+    CoreV1Api admin = new CoreV1Api(cluster.get().adminClient());
     admin.createNamespacedPod(app.value(), new V1Pod().metadata(new V1ObjectMeta().name(app + "-worker-leftover").labels(labels))
         .spec(new V1PodSpec().restartPolicy("Never").containers(List.of(new V1Container().name("worker").image(RealCluster.IMAGE)
             .command(List.of("sh", "-c", "exit 1")))))).execute();
@@ -223,15 +200,13 @@ class RealClusterFaultsTest {
 
   @Test
   void aShellCommandStopsAtOnceBecauseSigtermReachesTheApp() {
-    scheduler.close();
-    scheduler = KubernetesScheduler.builder(cluster.scopedClient()).deployDeadline(Duration.ofMinutes(3))
-        .stopGrace(Duration.ofSeconds(30)).build();
-    scheduler.start(installation);
+    // A second scheduler of the same installation, with a 30 s grace; the test's first one destroys the app afterwards.
+    KubernetesScheduler graceful = cluster.started(cluster.builder().stopGrace(Duration.ofSeconds(30)), installation, null);
     Release v2 = release(2, "worker: echo started; sleep 1000\n", Map.of());
-    scheduler.deploy(v2, Formation.parse("worker=2"));
+    graceful.deploy(v2, Formation.parse("worker=2"));
 
     Instant start = Instant.now();
-    scheduler.scale(v2, Formation.parse("worker=1"));
+    graceful.scale(v2, Formation.parse("worker=1"));
 
     // Without the init shell's forwarding, /bin/sh as PID 1 would ignore SIGTERM and the stop would last the 30 s grace.
     assertThat(Duration.between(start, Instant.now())).as("SIGTERM ends sleep at once").isLessThan(Duration.ofSeconds(20));

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,10 @@ public final class FakeApiServer implements AutoCloseable {
   private volatile LogSource logSource = (ns, pod, previous) -> Optional.empty();
   private int nextClusterIp = 1;
   private volatile String lastAuthorization;
+  /** The paths of the watch requests being served now, one entry per request. */
+  private final java.util.List<String> openWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** How often an idle watch that allows bookmarks gets one; null (the default): never. */
+  private volatile Duration bookmarkEvery;
 
   FakeApiServer(Store store, ApiRules rules) throws IOException {
     this.store = store;
@@ -116,6 +121,19 @@ public final class FakeApiServer implements AutoCloseable {
   /** Log requests for the pod fail as when its node's kubelet is unreachable (HTTP 500). */
   void failLogsOf(String namespace, String pod) {
     failingLogs.add(namespace + "/" + pod);
+  }
+
+  /**
+   * The path of every watch request being served now (one entry each): {@code /api/v1/pods} for a
+   * watch of the pods of all namespaces. A watch the client dropped is served until a write to it
+   * fails, so a test that waits for one to end sets {@link #bookmarkEvery} too.
+   */
+  java.util.List<String> openWatches() {
+    return java.util.List.copyOf(openWatches);
+  }
+
+  void bookmarkEvery(Duration every) {
+    this.bookmarkEvery = every;
   }
 
   @Override
@@ -314,30 +332,57 @@ public final class FakeApiServer implements AutoCloseable {
       exchange.getResponseBody().write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
+    String opened = exchange.getRequestURI().getPath();
+    openWatches.add(opened);
     try {
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, 0); // chunked: the stream stays open
       OutputStream out = exchange.getResponseBody();
       out.flush();
+      // The resourceVersion this stream has caught up to, for bookmarks: the last event taken, shown or filtered out.
+      long seen = from;
       for (Store.Event e : backlog) {
         write(out, e, filter);
+        seen = Math.max(seen, e.resourceVersion());
       }
+      boolean bookmarks = "true".equals(query.get("allowWatchBookmarks"));
       long deadline = System.currentTimeMillis() + timeoutMillis;
       while (true) {
         long left = deadline - System.currentTimeMillis();
         if (left <= 0) {
           break;
         }
-        Store.Event e = live.poll(left, TimeUnit.MILLISECONDS);
+        Duration idle = bookmarkEvery;
+        Store.Event e = live.poll(bookmarks && idle != null ? Math.min(left, idle.toMillis()) : left, TimeUnit.MILLISECONDS);
         if (e != null) {
           write(out, e, filter);
+          seen = Math.max(seen, e.resourceVersion());
+        } else if (bookmarks && idle != null && seen > 0) {
+          // As the real server sends now and then: a BOOKMARK. Writing is also how this server
+          // notices a client that went away (the write fails), as a real one notices at once.
+          writeBookmark(out, route.kind(), seen);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      openWatches.remove(opened);
       store.removeListener(sink);
     }
+  }
+
+  private static void writeBookmark(OutputStream out, Kind kind, long resourceVersion) throws IOException {
+    JsonObject object = new JsonObject();
+    object.addProperty("kind", kind.kind());
+    object.addProperty("apiVersion", kind.groupVersion());
+    JsonObject meta = new JsonObject();
+    meta.addProperty("resourceVersion", Long.toString(resourceVersion));
+    object.add("metadata", meta);
+    JsonObject event = new JsonObject();
+    event.addProperty("type", "BOOKMARK");
+    event.add("object", object);
+    out.write((GSON.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
   }
 
   private static void write(OutputStream out, Store.Event e, Predicate<JsonObject> filter) throws IOException {

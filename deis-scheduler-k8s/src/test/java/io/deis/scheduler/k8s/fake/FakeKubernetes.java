@@ -94,6 +94,20 @@ public final class FakeKubernetes implements AutoCloseable {
     kubelet.clockSkew(skew);
   }
 
+  /**
+   * Idle watches that allow bookmarks get a BOOKMARK this often (a real API server sends them about
+   * once a minute; unless set, this one sends none). Only a write tells the fake server that a
+   * client went away, so with this set {@link #openWatches} drops a cancelled watch soon after.
+   */
+  public void bookmarkEvery(Duration every) {
+    api.bookmarkEvery(every);
+  }
+
+  /** The paths of the watch requests the API server is serving now, one entry each ({@code /api/v1/pods}: all namespaces' pods). */
+  public java.util.List<String> openWatches() {
+    return api.openWatches();
+  }
+
   /** The objects as the API holds them, for assertions that look past the scheduler. */
   public Store store() {
     return store;
