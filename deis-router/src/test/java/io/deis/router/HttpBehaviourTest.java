@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deis.model.AppName;
 import io.deis.model.Endpoint;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -117,10 +121,84 @@ class HttpBehaviourTest {
     router = newRouter(Router.builder().maxRequestBodyBytes(64L << 20));
     byte[] data = new byte[16 << 20];
     new Random(42).nextBytes(data);
-    HttpResponse<byte[]> r = HTTP.send(request("/echo").POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
+    // /collect, not /echo: java.net.http reads no byte of the response before it has sent its whole body, so an app
+    // that echoes while it reads needs the socket buffers along the way to hold all 16 MiB, and hangs when they do
+    // not (as it does without any router in between). The echo while the body streams has its own test below.
+    HttpResponse<byte[]> r = HTTP.send(request("/collect").POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(Arrays.equals(r.body(), data)).as("16 MiB echoed byte for byte").isTrue();
+    assertThat(Arrays.equals(r.body(), data)).as("16 MiB sent back byte for byte").isTrue();
+  }
+
+  @Test
+  void anEchoWhileTheRequestStillStreamsFlowsBothWaysAtOnce() throws Exception {
+    // The app sends each piece back as it reads it, so the response streams while the request still does, and a client
+    // that writes and reads at once keeps both going. Small client buffers make both connections of the router turn
+    // unwritable and writable again many times; three rounds on one connection reuse the pooled upstream connection.
+    router.close();
+    router = newRouter(Router.builder().maxRequestBodyBytes(64L << 20));
+    byte[] data = new byte[8 << 20];
+    new Random(43).nextBytes(data);
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(16 * 1024);
+      socket.setSendBufferSize(16 * 1024);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), router.port()));
+      socket.setSoTimeout(20_000); // a hang guard: no byte for 20 s fails the test
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      for (int round = 0; round < 3; round++) {
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+          try {
+            out.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: " + data.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            for (int off = 0; off < data.length; off += 64 * 1024) {
+              out.write(data, off, Math.min(64 * 1024, data.length - off));
+            }
+            out.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        StringBuilder head = new StringBuilder();
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+          head.append(line).append('\n');
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("transfer-encoding: chunked");
+        assertThat(Arrays.equals(readChunked(in), data)).as("round %d: 8 MiB echoed byte for byte", round).isTrue();
+        sent.get(20, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(upstream.peers).as("one upstream connection, reused").hasSize(1);
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("the connection closed after: " + line);
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  private static byte[] readChunked(InputStream in) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16); size > 0;
+        size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16)) {
+      byte[] chunk = in.readNBytes(size);
+      if (chunk.length < size) {
+        throw new EOFException("the connection closed inside a chunk");
+      }
+      body.write(chunk);
+      readLine(in); // the CRLF after the chunk
+    }
+    while (!readLine(in).isEmpty()) {
+      // trailers
+    }
+    return body.toByteArray();
   }
 
   @Test
