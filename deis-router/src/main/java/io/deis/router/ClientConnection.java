@@ -435,6 +435,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
           e.releaseUpstream();
           e.local = true;
           client.flush();
+          // Reading from the client may be off because that connection was unwritable, and with the connection gone
+          // no writability change will ever turn it back on: without this the rest of the body is never read and
+          // dropped, and the client hangs until the idle timeout.
+          updateReads();
         }
       }
     }

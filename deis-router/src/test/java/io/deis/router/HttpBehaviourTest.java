@@ -6,9 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deis.model.AppName;
 import io.deis.model.Endpoint;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,10 +121,84 @@ class HttpBehaviourTest {
     router = newRouter(Router.builder().maxRequestBodyBytes(64L << 20));
     byte[] data = new byte[16 << 20];
     new Random(42).nextBytes(data);
-    HttpResponse<byte[]> r = HTTP.send(request("/echo").POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
+    // /collect, not /echo: java.net.http reads no byte of the response before it has sent its whole body, so an app
+    // that echoes while it reads needs the socket buffers along the way to hold all 16 MiB, and hangs when they do
+    // not (as it does without any router in between). The echo while the body streams has its own test below.
+    HttpResponse<byte[]> r = HTTP.send(request("/collect").POST(HttpRequest.BodyPublishers.ofByteArray(data)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(Arrays.equals(r.body(), data)).as("16 MiB echoed byte for byte").isTrue();
+    assertThat(Arrays.equals(r.body(), data)).as("16 MiB sent back byte for byte").isTrue();
+  }
+
+  @Test
+  void anEchoWhileTheRequestStillStreamsFlowsBothWaysAtOnce() throws Exception {
+    // The app sends each piece back as it reads it, so the response streams while the request still does, and a client
+    // that writes and reads at once keeps both going. Small client buffers make both connections of the router turn
+    // unwritable and writable again many times; three rounds on one connection reuse the pooled upstream connection.
+    router.close();
+    router = newRouter(Router.builder().maxRequestBodyBytes(64L << 20));
+    byte[] data = new byte[8 << 20];
+    new Random(43).nextBytes(data);
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(16 * 1024);
+      socket.setSendBufferSize(16 * 1024);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), router.port()));
+      socket.setSoTimeout(20_000); // a hang guard: no byte for 20 s fails the test
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      for (int round = 0; round < 3; round++) {
+        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+          try {
+            out.write(("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: " + data.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            for (int off = 0; off < data.length; off += 64 * 1024) {
+              out.write(data, off, Math.min(64 * 1024, data.length - off));
+            }
+            out.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        StringBuilder head = new StringBuilder();
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+          head.append(line).append('\n');
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 200 OK").containsIgnoringCase("transfer-encoding: chunked");
+        assertThat(Arrays.equals(readChunked(in), data)).as("round %d: 8 MiB echoed byte for byte", round).isTrue();
+        sent.get(20, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(upstream.peers).as("one upstream connection, reused").hasSize(1);
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("the connection closed after: " + line);
+      }
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+
+  private static byte[] readChunked(InputStream in) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16); size > 0;
+        size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16)) {
+      byte[] chunk = in.readNBytes(size);
+      if (chunk.length < size) {
+        throw new EOFException("the connection closed inside a chunk");
+      }
+      body.write(chunk);
+      readLine(in); // the CRLF after the chunk
+    }
+    while (!readLine(in).isEmpty()) {
+      // trailers
+    }
+    return body.toByteArray();
   }
 
   @Test
@@ -189,6 +274,100 @@ class HttpBehaviourTest {
       raw.send("y".repeat(15000)); // the rest of the body, read and dropped by the router
       raw.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
       assertThat(raw.readToEnd()).startsWith("HTTP/1.1 200 OK").endsWith("web-1");
+    }
+  }
+
+  @Test
+  void anAnswerWhileTheBodyIsHeldBackStillLetsTheRestOfTheBodyIn() throws Exception {
+    // The app answers only once the client's writes have stalled: by then the upstream connection is unwritable and the
+    // router has stopped reading the client. Answering must restart that reading, or the rest of the body (read and
+    // dropped) never arrives and the connection hangs until the idle timeout. The app is a raw socket that keeps its
+    // connection open after answering: the JDK's server would close it with the body unread, and the reset that sends
+    // can cut the answer short.
+    CountDownLatch answer = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread appThread = new Thread(() -> serveEarlyAnswers(app, answer, done), "early-app");
+      appThread.setDaemon(true);
+      appThread.start();
+      router.close();
+      router = Router.builder().port(0).ioThreads(1).maxRequestBodyBytes(64L << 20).build().start();
+      router.routes().addApp(APP);
+      router.routes().addUpstream(APP, new Endpoint("127.0.0.1", app.getLocalPort()));
+      long size = 48L << 20; // more than the socket buffers between the client and the app can hold
+      try (RawHttp raw = new RawHttp(router.port())) {
+        OutputStream out = raw.socket.getOutputStream();
+        AtomicLong written = new AtomicLong();
+        CompletableFuture<Void> body = CompletableFuture.runAsync(() -> {
+          try {
+            out.write(("POST /upload HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: " + size + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] piece = new byte[64 * 1024];
+            for (long left = size; left > 0; left -= piece.length) {
+              out.write(piece, 0, (int) Math.min(piece.length, left));
+              written.addAndGet(Math.min(piece.length, left));
+            }
+            out.flush();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        // Wait for the client's writes to stall (no progress for 300 ms): every buffer in between is full.
+        long last = -1;
+        int still = 0;
+        while (still < 3 && !body.isDone()) {
+          Thread.sleep(100);
+          long now = written.get();
+          still = now > 0 && now == last ? still + 1 : 0;
+          last = now;
+        }
+        assertThat(body.isDone()).as("the app read nothing, so the body cannot all have been taken").isFalse();
+        answer.countDown();
+        assertThat(raw.readUntil("early", 1)).startsWith("HTTP/1.1 200 OK").doesNotContain("connection: close");
+        body.get(20, TimeUnit.SECONDS); // the router reads and drops the rest; a hang here is the bug
+        raw.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+        assertThat(raw.readToEnd()).startsWith("HTTP/1.1 200 OK").endsWith("second");
+      } finally {
+        done.countDown();
+      }
+    }
+  }
+
+  /** Answers a POST with "early" once {@code answer} opens, reading none of its body; a GET with "second". */
+  private static void serveEarlyAnswers(ServerSocket app, CountDownLatch answer, CountDownLatch done) {
+    while (!app.isClosed()) {
+      Socket s;
+      try {
+        s = app.accept();
+      } catch (IOException e) {
+        return;
+      }
+      Thread t = new Thread(() -> {
+        try (s) {
+          InputStream in = s.getInputStream();
+          StringBuilder head = new StringBuilder();
+          while (head.indexOf("\r\n\r\n") < 0) {
+            int c = in.read();
+            if (c < 0) {
+              return;
+            }
+            head.append((char) c);
+          }
+          boolean post = head.toString().startsWith("POST");
+          if (post) {
+            answer.await(30, TimeUnit.SECONDS);
+          }
+          String text = post ? "early" : "second";
+          s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + text.length() + "\r\n\r\n" + text)
+              .getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+          done.await(30, TimeUnit.SECONDS); // open until the test ends: no reset while the router still reads
+        } catch (IOException | InterruptedException e) {
+          // the router dropped the connection, or the test ended
+        }
+      }, "early-app-connection");
+      t.setDaemon(true);
+      t.start();
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code /gate} sends a first line, waits for {@link #openGate()}, then a second;
  * {@code /first-piece} answers once the first 1 KiB of the body arrived, then reads the rest;
  * {@code /trickle?ms=N&n=K} K lines N ms apart; {@code /early} answers without reading the body;
+ * {@code /collect} reads the whole body, then sends it back with its length;
  * {@code /status/N} status N.
  */
 final class TestUpstream implements AutoCloseable {
@@ -114,6 +115,12 @@ final class TestUpstream implements AutoCloseable {
         }
       } else if (path.equals("/early")) {
         send(x, 200, "early"); // without reading the body
+      } else if (path.equals("/collect")) {
+        byte[] body = x.getRequestBody().readAllBytes();
+        x.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = x.getResponseBody()) {
+          out.write(body);
+        }
       } else if (path.startsWith("/status/")) {
         int status = Integer.parseInt(path.substring("/status/".length()));
         if (status == 204 || status == 304) {
