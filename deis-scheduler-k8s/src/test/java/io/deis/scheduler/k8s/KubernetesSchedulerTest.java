@@ -312,12 +312,12 @@ class KubernetesSchedulerTest {
         "current-context: fake",
         "");
     ApiClient client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(new StringReader(kubeconfig))).build();
-    KubernetesScheduler fromKubeconfig = TestApps.started(KubernetesScheduler.using(client));
+    try (KubernetesScheduler fromKubeconfig = TestApps.started(KubernetesScheduler.using(client))) {
+      fromKubeconfig.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
 
-    fromKubeconfig.deploy(TestApps.release(app, 2, build("worker: exec sleep 1000\n"), Map.of()), Formation.parse("worker=1"));
-
-    assertThat(fromKubeconfig.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
-    assertThat(cluster.get().lastAuthorization()).isEqualTo("Bearer s3cr3t-token");
+      assertThat(fromKubeconfig.containers(app)).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.UP));
+      assertThat(cluster.get().lastAuthorization()).isEqualTo("Bearer s3cr3t-token");
+    }
   }
 
   @Test
@@ -374,12 +374,12 @@ class KubernetesSchedulerTest {
 
   @Test
   void anUnreachableApiIsNamedInTheError() {
-    KubernetesScheduler nowhere = TestApps.started(KubernetesScheduler.using(new ClientBuilder().setBasePath("http://127.0.0.1:9").build()));
-
-    assertThatThrownBy(() -> nowhere.containers(app))
-        .isInstanceOf(SchedulerException.class)
-        .hasMessageContaining("could not read namespace " + app)
-        .hasMessageContaining("the Kubernetes API at http://127.0.0.1:9 did not answer");
+    try (KubernetesScheduler nowhere = TestApps.started(KubernetesScheduler.using(new ClientBuilder().setBasePath("http://127.0.0.1:9").build()))) {
+      assertThatThrownBy(() -> nowhere.containers(app))
+          .isInstanceOf(SchedulerException.class)
+          .hasMessageContaining("could not read namespace " + app)
+          .hasMessageContaining("the Kubernetes API at http://127.0.0.1:9 did not answer");
+    }
   }
 
   private static String get(Container container, String path) throws Exception {
