@@ -81,6 +81,8 @@ public final class LocalRuntime implements ContainerRuntime {
   private final Map<String, LocalContainer> containers = new ConcurrentHashMap<>();
   private final List<ExitListener> exitListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
+  /** How long an exit waits for the process's last output to reach its log before it is reported. */
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
   private final Thread shutdownHook = new Thread(this::stopAll, "deis-local-shutdown");
 
   /** A runtime that keeps its containers' files in a new temporary directory, deleted on close. */
@@ -185,6 +187,11 @@ public final class LocalRuntime implements ContainerRuntime {
         pump.start();
         process.onExit().thenAccept(p -> {
           if (!run.stopped) {
+            // What the process printed before it exited may still be in the pipe: let the pump take it
+            // in first, so that whoever hears of the exit (crash handling quotes the last output) finds
+            // it in the log. Bounded, because a child of the process may hold the pipe open. This runs
+            // on the reaper thread of this one process.
+            joinQuietly(pump, OUTPUT_DRAIN);
             int code = p.exitValue();
             exitListeners.forEach(l -> l.exited(id, code));
           }
@@ -232,6 +239,14 @@ public final class LocalRuntime implements ContainerRuntime {
         .filter(c -> c.spec.labels().entrySet().containsAll(labels.entrySet()))
         .map(LocalContainer::describe)
         .toList();
+  }
+
+  private static void joinQuietly(Thread thread, Duration timeout) {
+    try {
+      thread.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override

@@ -113,6 +113,26 @@ class LocalRuntimeTest {
   }
 
   @Test
+  void anExitIsReportedOnlyOnceWhatTheProcessPrintedIsInItsLog() throws Exception {
+    // Crash handling quotes a container's last output when it hears of the exit: the line printed
+    // just before exiting must be in the log by then (it once was not: a flaky ControllerTest).
+    try (LocalRuntime runtime = LocalRuntime.builder().workDirectory(tmp.resolve("rt")).build()) {
+      Map<String, List<String>> seenAtExit = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.CountDownLatch exits = new java.util.concurrent.CountDownLatch(40);
+      runtime.addExitListener((id, code) -> {
+        seenAtExit.put(id, runtime.logs(id, 5).stream().map(LogLine::text).toList());
+        exits.countDown();
+      });
+      for (int i = 0; i < 40; i++) {
+        String id = runtime.create(spec("echo cannot reach the database >&2; exit 3"));
+        runtime.start(id);
+      }
+      assertThat(exits.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("40 exits heard").isTrue();
+      assertThat(seenAtExit).hasSize(40).allSatisfy((id, lines) -> assertThat(lines).containsExactly("cannot reach the database"));
+    }
+  }
+
+  @Test
   void aRunsOutputIsKeptUpToItsLimitAndSaysWhatWasCut() throws Exception {
     try (LocalRuntime runtime = LocalRuntime.builder().workDirectory(tmp.resolve("rt")).maxRunOutputBytes(1024).build()) {
       RunResult result = runtime.run(spec("i=0; while [ $i -lt 5000 ]; do echo output-$i; i=$((i+1)); done; exit 7"), Duration.ofSeconds(60));
