@@ -2,6 +2,7 @@ package io.deis.local;
 
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
+import com.google.common.util.concurrent.Uninterruptibles;
 import io.deis.error.BuildException;
 import io.deis.error.InvalidInputException;
 import io.deis.error.NotFoundException;
@@ -71,6 +72,8 @@ public final class LocalRuntime implements ContainerRuntime {
   private static final List<String> INHERITED_ENV = List.of("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "JAVA_HOME");
   private static final String LOCK_FILE = ".runtime.lock";
   private static final String GROUP_FILE = "process-group";
+  /** How long an exit waits for the process's last output to reach its log before it is reported. */
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
 
   private final Path workDir;
   private final boolean ownsWorkDir;
@@ -81,8 +84,6 @@ public final class LocalRuntime implements ContainerRuntime {
   private final Map<String, LocalContainer> containers = new ConcurrentHashMap<>();
   private final List<ExitListener> exitListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
-  /** How long an exit waits for the process's last output to reach its log before it is reported. */
-  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
   private final Thread shutdownHook = new Thread(this::stopAll, "deis-local-shutdown");
 
   /** A runtime that keeps its containers' files in a new temporary directory, deleted on close. */
@@ -191,7 +192,7 @@ public final class LocalRuntime implements ContainerRuntime {
             // in first, so that whoever hears of the exit (crash handling quotes the last output) finds
             // it in the log. Bounded, because a child of the process may hold the pipe open. This runs
             // on the reaper thread of this one process.
-            joinQuietly(pump, OUTPUT_DRAIN);
+            Uninterruptibles.joinUninterruptibly(pump, OUTPUT_DRAIN);
             int code = p.exitValue();
             exitListeners.forEach(l -> l.exited(id, code));
           }
@@ -239,14 +240,6 @@ public final class LocalRuntime implements ContainerRuntime {
         .filter(c -> c.spec.labels().entrySet().containsAll(labels.entrySet()))
         .map(LocalContainer::describe)
         .toList();
-  }
-
-  private static void joinQuietly(Thread thread, Duration timeout) {
-    try {
-      thread.join(timeout.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override
