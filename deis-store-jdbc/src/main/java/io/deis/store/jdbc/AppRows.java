@@ -120,7 +120,7 @@ final class AppRows {
   Release append(AppName app, IntFunction<Release> make) {
     Integer guess = lastVersions.get(app);
     if (guess != null) {
-      Release release = made(app, make, guess + 1);
+      Release release = stored(made(app, make, guess + 1));
       int saved = db.read("save the next release of '" + app + "'", c -> {
         try {
           return Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE"
@@ -175,8 +175,9 @@ final class AppRows {
     }
   }
 
+  /** The release {@code make} builds for {@code version}, checked to be that version of that app. */
   private static Release made(AppName app, IntFunction<Release> make, int version) {
-    Release release = stored(make.apply(version));
+    Release release = make.apply(version);
     if (release.version() != version || !release.app().equals(app)) {
       throw new IllegalArgumentException("expected a release v" + version + " of " + app + ", got " + release.label());
     }
