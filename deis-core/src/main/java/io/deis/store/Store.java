@@ -45,7 +45,13 @@ public interface Store {
    */
   AppLock lock(AppName app);
 
-  /** {@link #lock} without waiting: empty when another caller (in this process or another) holds the app's lock. */
+  /**
+   * {@link #lock} without waiting: empty when another caller (in this process or another) holds the
+   * app's lock. A store shared by processes may keep a released lock for its own process a little
+   * longer, so that its next operation on the app takes it without asking the database (JdbcStore on
+   * PostgreSQL keeps it for 10 ms after the last use, at most 100 ms in one go); another process's
+   * {@code tryLock} finds the app busy meanwhile, and its {@link #lock} waits that much longer.
+   */
   Optional<AppLock> tryLock(AppName app);
 
   /** A held {@link #lock}; {@link #close()} releases it and never throws. */
@@ -108,7 +114,9 @@ public interface Store {
   /**
    * The user a token belongs to, read whole: what {@link #userForToken} and {@link #user} give
    * together, which a store over a network answers in one round trip. Every call of a session
-   * opened with a token makes it.
+   * opened with a token makes it. A change through this store shows at once; a store shared by
+   * processes may keep answers in memory, so a change through another process shows within
+   * seconds (JdbcStore on PostgreSQL: as soon as the database notifies it, milliseconds).
    */
   default Optional<User> tokenHolder(String tokenHash) {
     return userForToken(tokenHash).flatMap(this::user);

@@ -17,7 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /** Apps, their releases and their collaborators. */
 final class AppRows {
@@ -34,9 +37,26 @@ final class AppRows {
   private final Database db;
   /** The last version this store saved or saw per app: a guess, checked by the statement that appends. */
   private final Map<AppName, Integer> lastVersions = new ConcurrentHashMap<>();
+  /** The calling thread's hold of an app's lock ({@link AppLocks#heldEpoch}): 0 for none. */
+  private final ToLongFunction<AppName> heldEpoch;
+  /** What holders of an app's lock read or wrote of it, by the epoch of the hold; see {@link #kept}. */
+  private final Map<AppName, Held> held = new ConcurrentHashMap<>();
+  /** Counts {@link #forget}s, so that a read which raced one does not keep what it read. */
+  private final AtomicLong forgotten = new AtomicLong();
 
-  AppRows(Database db) {
+  /**
+   * An app as a holder of its lock last read or wrote it, in one unbroken hold ({@code epoch}):
+   * its row and its newest SUCCEEDED release (the current one), each null when not known, and its
+   * highest release version when this hold saved it (0 when not known). Every
+   * change to an app's row or releases is made holding its lock (the controller's rule), so while
+   * the hold lasts nothing but this store can change them, and this store forgets or updates what
+   * it keeps whenever it changes them.
+   */
+  private record Held(long epoch, App app, Release current, int highest) {}
+
+  AppRows(Database db, ToLongFunction<AppName> heldEpoch) {
     this.db = db;
+    this.heldEpoch = heldEpoch;
   }
 
   // ---------------------------------------------------------------- apps
@@ -46,7 +66,7 @@ final class AppRows {
     if (!first.app().equals(app.name())) {
       throw new IllegalArgumentException("the first release of " + app.name() + " belongs to " + first.app());
     }
-    db.transaction("create app '" + app.name() + "'", c -> {
+    changing(app.name(), () -> db.transaction("create app '" + app.name() + "'", c -> {
       if (Sql.queryOne(c, "SELECT 1 FROM apps WHERE name = ?", rows -> 1, app.name().value()).isPresent()) {
         throw taken(app.name());
       }
@@ -61,13 +81,21 @@ final class AppRows {
       }
       insert(c, first);
       return null;
-    });
+    }));
     remember(app.name(), first.version());
   }
 
   Optional<App> app(AppName name) {
-    return db.read("read app '" + name + "'", c ->
+    long epoch = heldEpoch.applyAsLong(name);
+    Held known = kept(name, epoch);
+    if (known != null && known.app() != null) {
+      return Optional.of(known.app());
+    }
+    long stamp = forgotten.get();
+    Optional<App> app = db.read("read app '" + name + "'", c ->
         Sql.queryOne(c, "SELECT name, owner, created, structure FROM apps WHERE name = ?", AppRows::app, name.value()));
+    app.ifPresent(read -> keep(name, epoch, stamp, h -> new Held(epoch, read, h == null ? null : h.current(), h == null ? 0 : h.highest())));
+    return app;
   }
 
   List<App> apps() {
@@ -78,9 +106,9 @@ final class AppRows {
 
   void update(App app) {
     Text.check("app owner", app.owner());
-    int changed = db.read("update app '" + app.name() + "'", c -> Sql.update(c,
+    int changed = changing(app.name(), () -> db.read("update app '" + app.name() + "'", c -> Sql.update(c,
         "UPDATE apps SET owner = ?, created = ?, structure = ? WHERE name = ?", app.owner(), Database.timestamp(app.created()),
-        ModelJson.formation(app.structure()), app.name().value()));
+        ModelJson.formation(app.structure()), app.name().value())));
     if (changed == 0) {
       throw missing(app.name());
     }
@@ -88,7 +116,7 @@ final class AppRows {
 
   void delete(AppName name) {
     // Releases, collaborators and domains go with the app's row (ON DELETE CASCADE), in one statement.
-    db.read("delete app '" + name + "'", c -> Sql.update(c, "DELETE FROM apps WHERE name = ?", name.value()));
+    changing(name, () -> db.read("delete app '" + name + "'", c -> Sql.update(c, "DELETE FROM apps WHERE name = ?", name.value())));
     lastVersions.remove(name);
   }
 
@@ -118,13 +146,29 @@ final class AppRows {
    * </ul>
    */
   Release append(AppName app, IntFunction<Release> make) {
-    Integer guess = lastVersions.get(app);
+    try {
+      return appendOnce(app, make);
+    } catch (RuntimeException | Error e) {
+      forget(app); // whether a failed commit saved the release is not known
+      throw e;
+    }
+  }
+
+  private Release appendOnce(AppName app, IntFunction<Release> make) {
+    long epoch = heldEpoch.applyAsLong(app);
+    long stamp = forgotten.get();
+    Held known = kept(app, epoch);
+    // Holding the lock since this hold saved the highest version, it is known: no guard needed.
+    boolean exact = known != null && known.highest() > 0;
+    Integer guess = exact ? Integer.valueOf(known.highest()) : lastVersions.get(app);
     if (guess != null) {
       Release release = stored(made(app, make, guess + 1));
       int saved = db.read("save the next release of '" + app + "'", c -> {
         try {
-          return Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE"
-              + " COALESCE((" + HIGHEST_VERSION + "), 0) = ?", values(release, app.value(), guess));
+          return exact
+              ? Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values(release))
+              : Sql.update(c, "INSERT INTO releases (" + RELEASE_COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE"
+                  + " COALESCE((" + HIGHEST_VERSION + "), 0) = ?", values(release, app.value(), guess));
         } catch (SQLException e) {
           if (Database.uniqueViolation(e) || Database.retryable(e)) {
             return 0; // a concurrent append saved this version first (or the database chose this one to undo)
@@ -136,9 +180,9 @@ final class AppRows {
         }
       });
       if (saved == 1) {
-        remember(app, release.version());
-        return release;
+        return appended(release, epoch, stamp);
       }
+      forget(app); // what was kept, or guessed, was wrong
     }
     for (int attempt = 1; ; attempt++) {
       try {
@@ -156,8 +200,7 @@ final class AppRows {
             throw e;
           }
         });
-        remember(app, release.version());
-        return release;
+        return appended(release, epoch, stamp);
       } catch (VersionTaken e) {
         // Each miss means another append of this app succeeded; a bound keeps a broken database from looping here.
         if (attempt == MAX_LOCKED_ATTEMPTS) {
@@ -184,6 +227,30 @@ final class AppRows {
     return release;
   }
 
+  /**
+   * Remembers a saved release: its version as the next guess and, for the app's lock holder
+   * ({@code epoch} not 0), as the highest version and, when it is SUCCEEDED, the current release,
+   * unless something of the app was forgotten since the append began ({@code stamp}).
+   */
+  private Release appended(Release release, long epoch, long stamp) {
+    AppName app = release.app();
+    remember(app, release.version());
+    if (epoch == 0) {
+      forget(app);
+      return release;
+    }
+    makeRoom(app);
+    held.compute(app, (name, h) -> {
+      if (forgotten.get() != stamp) {
+        return null;
+      }
+      Held base = h != null && h.epoch() == epoch ? h : new Held(epoch, null, null, 0);
+      Release current = release.status() == Release.Status.SUCCEEDED ? release : base.current();
+      return new Held(epoch, base.app(), current, release.version());
+    });
+    return release;
+  }
+
   private void remember(AppName app, int version) {
     if (lastVersions.size() >= MAX_REMEMBERED_APPS && !lastVersions.containsKey(app)) {
       lastVersions.clear(); // only guesses: forgetting them costs each app one read
@@ -192,21 +259,21 @@ final class AppRows {
   }
 
   void updateRelease(Release release) {
-    db.transaction("update release " + release.label(), c -> {
+    changing(release.app(), () -> db.transaction("update release " + release.label(), c -> {
       replace(c, release);
       return null;
-    });
+    }));
   }
 
   /** The release's new state and, when given, the app's structure: one transaction. */
   void recordOutcome(Release release, Optional<Formation> structure) {
-    db.transaction("record the outcome of release " + release.label(), c -> {
+    changing(release.app(), () -> db.transaction("record the outcome of release " + release.label(), c -> {
       replace(c, release); // the release's row exists only while its app's does (foreign key)
       if (structure.isPresent()) {
         Sql.update(c, "UPDATE apps SET structure = ? WHERE name = ?", ModelJson.formation(structure.get()), release.app().value());
       }
       return null;
-    });
+    }));
   }
 
   List<Release> releases(AppName app) {
@@ -220,15 +287,27 @@ final class AppRows {
   }
 
   Optional<Release> latest(AppName app, Release.Status status) {
-    return db.read("read the newest " + status + " release of '" + app + "'", c -> Sql.queryOne(c,
+    boolean current = status == Release.Status.SUCCEEDED;
+    long epoch = current ? heldEpoch.applyAsLong(app) : 0;
+    Held known = kept(app, epoch);
+    if (known != null && known.current() != null) {
+      return Optional.of(known.current());
+    }
+    long stamp = forgotten.get();
+    Optional<Release> latest = db.read("read the newest " + status + " release of '" + app + "'", c -> Sql.queryOne(c,
         "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY app, status, version DESC FETCH FIRST 1 ROWS ONLY",
         AppRows::release, app.value(), status.name()));
+    if (current) {
+      latest.ifPresent(read -> keep(app, epoch, stamp, h -> new Held(epoch, h == null ? null : h.app(), read, h == null ? 0 : h.highest())));
+    }
+    return latest;
   }
 
   List<Release> releases(AppName app, Release.Status status) {
+    // The status as a literal: PostgreSQL's index of PENDING releases serves only a query that names it.
     return db.read("list the " + status + " releases of '" + app + "'", c -> Sql.query(c,
-        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY version", AppRows::release,
-        app.value(), status.name()));
+        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = '" + status.name() + "' ORDER BY version",
+        AppRows::release, app.value()));
   }
 
   private static Release insert(Connection c, Release release) throws SQLException {
@@ -278,6 +357,50 @@ final class AppRows {
         build == null ? Optional.empty() : Optional.of(decode(() -> ModelJson.build(build), "the build of " + what)),
         decode(() -> ModelJson.config(config), "the config of " + what), rows.getString("summary"),
         Release.Status.valueOf(rows.getString("status")), Optional.ofNullable(rows.getString("failure")));
+  }
+
+  // ---------------------------------------------------------------- what lock holders read
+
+  /** What this store keeps of the app for the hold {@code epoch}; null when nothing, or when the caller holds no lock (0). */
+  private Held kept(AppName app, long epoch) {
+    if (epoch == 0) {
+      return null;
+    }
+    Held known = held.get(app);
+    return known != null && known.epoch() == epoch ? known : null;
+  }
+
+  /**
+   * Keeps what a lock holder read, merged with what is kept for the same hold, unless something of
+   * the app was forgotten since the read began ({@code stamp}): the read may predate that change.
+   */
+  private void keep(AppName app, long epoch, long stamp, UnaryOperator<Held> merge) {
+    if (epoch == 0) {
+      return;
+    }
+    makeRoom(app);
+    held.compute(app, (name, h) -> forgotten.get() != stamp ? h : merge.apply(h != null && h.epoch() == epoch ? h : null));
+  }
+
+  private void makeRoom(AppName app) {
+    if (held.size() >= MAX_REMEMBERED_APPS && !held.containsKey(app)) {
+      held.clear(); // what is kept is read again at a cost of one read each
+    }
+  }
+
+  /** Makes a change to the app's row or releases, then forgets what is kept of the app, whether or not the change was made. */
+  private <T> T changing(AppName app, java.util.function.Supplier<T> change) {
+    try {
+      return change.get();
+    } finally {
+      forget(app);
+    }
+  }
+
+  /** Forgets what is kept of the app, after a change to it (and a read that raced the change keeps nothing). */
+  private void forget(AppName app) {
+    forgotten.incrementAndGet();
+    held.remove(app);
   }
 
   // ---------------------------------------------------------------- collaborators

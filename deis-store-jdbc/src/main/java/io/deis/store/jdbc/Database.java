@@ -78,6 +78,7 @@ final class Database implements AutoCloseable {
       Flyway.configure(Database.class.getClassLoader())
           .dataSource(pool)
           .locations(MIGRATIONS)
+          .javaMigrations(new V3__Pending_releases_index())
           .table(HISTORY_TABLE)
           .load()
           .migrate();

@@ -52,6 +52,7 @@ public final class JdbcStore implements Store, AutoCloseable {
   private final Database db;
   private final Database lockPool; // PostgreSQL only
   private final AppLocks locks;
+  private final TokenHolders tokenHolders; // PostgreSQL only
   private final Installation installation;
   private final InstallationRows installationRows;
   private final UserRows users;
@@ -82,8 +83,9 @@ public final class JdbcStore implements Store, AutoCloseable {
       throw e;
     }
     this.lockPool = lockConnections;
-    this.users = new UserRows(db);
-    this.apps = new AppRows(db);
+    this.tokenHolders = dialect == Dialect.POSTGRESQL ? new TokenHolders(b.jdbcUrl, b.user, b.password) : null;
+    this.users = new UserRows(db, tokenHolders == null ? () -> { } : tokenHolders::forgetAll);
+    this.apps = new AppRows(db, locks::heldEpoch);
     this.domains = new DomainRows(db);
     log.info("store: {} (installation {})", description, installation);
   }
@@ -116,6 +118,9 @@ public final class JdbcStore implements Store, AutoCloseable {
   /** Closes the connection pools; app locks still held are released with their connections. */
   @Override
   public void close() {
+    if (tokenHolders != null) {
+      tokenHolders.close();
+    }
     locks.close();
     if (lockPool != null) {
       lockPool.close();
@@ -198,7 +203,8 @@ public final class JdbcStore implements Store, AutoCloseable {
 
   @Override
   public Optional<User> tokenHolder(String tokenHash) {
-    return users.tokenHolder(given(tokenHash, "token hash"));
+    given(tokenHash, "token hash");
+    return tokenHolders == null ? users.tokenHolder(tokenHash) : tokenHolders.holder(tokenHash, () -> users.tokenHolder(tokenHash));
   }
 
   @Override

@@ -16,9 +16,12 @@ final class UserRows {
   private static final String USER_COLUMNS = "username, email, admin, created";
 
   private final Database db;
+  /** Told after every change that can alter who holds a token (a {@link TokenHolders} forgets what it kept). */
+  private final Runnable holdersChanged;
 
-  UserRows(Database db) {
+  UserRows(Database db, Runnable holdersChanged) {
     this.db = db;
+    this.holdersChanged = holdersChanged;
   }
 
   // ---------------------------------------------------------------- users
@@ -57,16 +60,15 @@ final class UserRows {
 
   void update(User user) {
     Text.check("email", user.email());
-    db.transaction("update user '" + user.username() + "'", c -> {
+    changingHolders("update user '" + user.username() + "'", c -> {
       InstallationRows.lockUsers(c);
       User before = Sql.queryOne(c, "SELECT " + USER_COLUMNS + " FROM users WHERE username = ?", UserRows::user, user.username())
           .orElseThrow(() -> missing(user.username()));
       if (before.admin() && !user.admin()) {
         requireAnotherAdmin(c, user.username(), "lose administrator rights");
       }
-      Sql.update(c, "UPDATE users SET email = ?, admin = ?, created = ? WHERE username = ?",
+      return Sql.update(c, "UPDATE users SET email = ?, admin = ?, created = ? WHERE username = ?",
           user.email(), user.admin(), Database.timestamp(user.created()), user.username());
-      return null;
     });
   }
 
@@ -85,18 +87,17 @@ final class UserRows {
   }
 
   void delete(String username) {
-    db.transaction("delete user '" + username + "'", c -> {
+    changingHolders("delete user '" + username + "'", c -> {
       InstallationRows.lockUsers(c);
       Optional<Boolean> admin = Sql.queryOne(c, "SELECT admin FROM users WHERE username = ?", rows -> rows.getBoolean(1), username);
       if (admin.isEmpty()) {
-        return null;
+        return 0;
       }
       if (admin.get()) {
         requireAnotherAdmin(c, username, "be deleted");
       }
       Sql.update(c, "DELETE FROM collaborators WHERE username = ?", username);
-      Sql.update(c, "DELETE FROM users WHERE username = ?", username); // tokens and keys go with it (ON DELETE CASCADE)
-      return null;
+      return Sql.update(c, "DELETE FROM users WHERE username = ?", username); // tokens and keys go with it (ON DELETE CASCADE)
     });
   }
 
@@ -124,7 +125,7 @@ final class UserRows {
 
   void addToken(String tokenHash, String username) {
     Text.check("token hash", tokenHash);
-    db.read("save a token of '" + username + "'", c -> {
+    int added = db.read("save a token of '" + username + "'", c -> {
       try {
         return Sql.update(c, "INSERT INTO tokens (token_hash, username) VALUES (?, ?)", tokenHash, username);
       } catch (SQLException e) {
@@ -132,11 +133,15 @@ final class UserRows {
           throw missing(username);
         }
         if (Database.uniqueViolation(e)) {
-          return Sql.update(c, "UPDATE tokens SET username = ? WHERE token_hash = ?", username, tokenHash);
+          return -1; // the token is someone's already: it changes hands below
         }
         throw e;
       }
     });
+    if (added == -1) {
+      changingHolders("give a token to '" + username + "'", c ->
+          Sql.update(c, "UPDATE tokens SET username = ? WHERE token_hash = ?", username, tokenHash));
+    }
   }
 
   Optional<User> tokenHolder(String tokenHash) {
@@ -150,11 +155,30 @@ final class UserRows {
   }
 
   void removeTokens(String username) {
-    db.read("remove the tokens of '" + username + "'", c -> Sql.update(c, "DELETE FROM tokens WHERE username = ?", username));
+    changingHolders("remove the tokens of '" + username + "'", c -> Sql.update(c, "DELETE FROM tokens WHERE username = ?", username));
   }
 
   void removeToken(String tokenHash) {
-    db.read("remove a token", c -> Sql.update(c, "DELETE FROM tokens WHERE token_hash = ?", tokenHash));
+    changingHolders("remove a token", c -> Sql.update(c, "DELETE FROM tokens WHERE token_hash = ?", tokenHash));
+  }
+
+  /**
+   * A change that can alter who holds a token: one transaction that, on PostgreSQL, also tells
+   * every store sharing the database ({@link TokenHolders#announce}); then this store is told,
+   * whether or not the change was made.
+   */
+  private int changingHolders(String what, Database.Work<Integer> change) {
+    try {
+      return db.transaction(what, c -> {
+        int changed = change.run(c);
+        if (changed > 0 && db.dialect == Dialect.POSTGRESQL) {
+          TokenHolders.announce(c);
+        }
+        return changed;
+      });
+    } finally {
+      holdersChanged.run();
+    }
   }
 
   // ---------------------------------------------------------------- keys
