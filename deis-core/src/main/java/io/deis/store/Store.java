@@ -41,6 +41,13 @@ public interface Store {
    * Takes the app's operation lock, waiting for it: one change at a time per app, across every
    * controller that shares this store. The lock need not be held for the app to exist.
    *
+   * <p>Callers change an existing app's row or releases ({@link #updateApp}, {@link #deleteApp},
+   * {@link #appendRelease}, {@link #updateRelease}, {@link #recordOutcome}) only holding its lock,
+   * as the controller does. A store may rely on it: while a thread holds the lock without a break,
+   * what it read of the app ({@link #app}, the current release) may be kept and not read again.
+   * Changes made through the same store are always seen; a change made without the lock through
+   * another instance may go unseen by a holder until its hold ends.
+   *
    * @return the held lock; closing it releases it
    */
   AppLock lock(AppName app);
