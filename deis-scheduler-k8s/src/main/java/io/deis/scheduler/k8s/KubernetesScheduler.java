@@ -191,6 +191,11 @@ public final class KubernetesScheduler implements Scheduler {
     signals.add(notNull(listener, "listener"));
   }
 
+  /** What tells the listeners; for this package's tests, which feed it looks at pods out of order. */
+  Signals signals() {
+    return signals;
+  }
+
   /**
    * Removes the listener; removing the last one ends the installation's pod watch (nothing else
    * needs it: rollouts and reconcile watch what they wait for themselves), so a scheduler nobody

@@ -79,6 +79,8 @@ final class Signals {
     final Map<String, Container> told = new ConcurrentHashMap<>();
     final Set<String> toldReady = ConcurrentHashMap.newKeySet();
     final Set<String> toldRetiring = ConcurrentHashMap.newKeySet();
+    /** Per pod uid: the resourceVersion of the pod as last told, when numeric (see {@link #stale}). */
+    final Map<String, Long> toldAt = new ConcurrentHashMap<>();
     volatile boolean stopped;
     Future<?> future;
 
@@ -169,7 +171,7 @@ final class Signals {
     while (!current.stopped) {
       try {
         watches.await(source, Instant.now().plus(Duration.ofDays(3650)), snapshot -> {
-          observeAll(current, snapshot.of(source));
+          observeAll(current, snapshot.of(source), version(snapshot.resourceVersion(source)));
           return current.stopped ? Progress.done() : Progress.waiting("the last listener to be removed");
         });
       } catch (SchedulerException e) {
@@ -186,8 +188,11 @@ final class Signals {
     }
   }
 
-  /** Every pod of the installation as listed now: each app's are judged together, so numbers stay right. */
-  private void observeAll(Run current, Collection<V1Pod> pods) {
+  /**
+   * Every pod of the installation as the watch has them as of {@code asOf} (a resourceVersion, -1
+   * when not numeric): each app's are judged together, so numbers stay right.
+   */
+  private void observeAll(Run current, Collection<V1Pod> pods, long asOf) {
     Map<AppName, List<V1Pod>> byApp = new TreeMap<>();
     for (V1Pod pod : pods) {
       Optional.ofNullable(pod.getMetadata().getLabels()).map(l -> l.get(Labels.APP)).map(AppName::of)
@@ -200,6 +205,9 @@ final class Signals {
     });
     // Pods gone from the listing were deleted: one told ready but never retiring (deleted at once)
     // is retiring now, late, so a router stops sending to it; then their memory goes.
+    // A pod a rollout told about at a newer resourceVersion than the watch has reached is not gone:
+    // the watch has not seen it yet, and forgetting it would make a router drop a ready pod.
+    present.addAll(current.toldAt.entrySet().stream().filter(e -> asOf >= 0 && e.getValue() > asOf).map(Map.Entry::getKey).toList());
     for (Map.Entry<String, Container> gone : Map.copyOf(current.told).entrySet()) {
       if (!current.stopped && !present.contains(gone.getKey()) && current.toldReady.contains(gone.getKey())
           && current.toldRetiring.add(gone.getKey())) {
@@ -209,6 +217,31 @@ final class Signals {
     current.told.keySet().retainAll(present);
     current.toldReady.retainAll(present);
     current.toldRetiring.retainAll(present);
+    current.toldAt.keySet().retainAll(present);
+  }
+
+  /** A resourceVersion as a number, or -1: Kubernetes promises nothing of its form, but etcd's are increasing integers. */
+  private static long version(String resourceVersion) {
+    if (resourceVersion == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(resourceVersion);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Whether {@code pod} is older than what was told of it: the watch and the rollouts both report,
+   * each in order but not with each other, so a listing taken before a rollout's look can arrive
+   * after it. Telling it would move the pod back (a ready pod reported starting, then never ready
+   * again). Unknown when a resourceVersion is not numeric: then nothing is held back.
+   */
+  private static boolean stale(Run current, String uid, V1Pod pod) {
+    long version = version(pod.getMetadata().getResourceVersion());
+    Long told = current.toldAt.get(uid);
+    return version >= 0 && told != null && version < told;
   }
 
   /** The app's pods as a rollout or the watch sees them: tells what changed since the last look. */
@@ -251,7 +284,17 @@ final class Signals {
     Set<String> toldRetiring = current.toldRetiring;
     String uid = pod.getMetadata().getUid();
     Container container = PodStates.container(pod, app, type, num, false);
-    Container before = told.put(uid, container);
+    Container before;
+    synchronized (current) { // the check and the record together: the watch and a rollout may tell at once
+      if (stale(current, uid, pod)) {
+        return;
+      }
+      long version = version(pod.getMetadata().getResourceVersion());
+      if (version >= 0) {
+        current.toldAt.merge(uid, version, Math::max);
+      }
+      before = told.put(uid, container);
+    }
     if (before == null || before.state() != container.state()) {
       listeners.changed(container);
     }

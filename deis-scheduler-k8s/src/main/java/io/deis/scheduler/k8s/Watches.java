@@ -63,6 +63,12 @@ final class Watches {
   /** The objects of every source as last seen, by source and name. */
   static final class Snapshot {
     private final Map<Source<?>, Map<String, KubernetesObject>> objects = new LinkedHashMap<>();
+    private final Map<Source<?>, String> versions = new LinkedHashMap<>();
+
+    /** The resourceVersion the source's objects are as of: its listing's, or its last event's; null before the first listing. */
+    String resourceVersion(Source<?> source) {
+      return versions.get(source);
+    }
 
     @SuppressWarnings("unchecked")
     <T extends KubernetesObject> Collection<T> of(Source<T> source) {
@@ -80,7 +86,7 @@ final class Watches {
 
   private sealed interface Update {}
 
-  private record Reset(Source<?> source, List<? extends KubernetesObject> items) implements Update {}
+  private record Reset(Source<?> source, List<? extends KubernetesObject> items, String resourceVersion) implements Update {}
 
   private record Change(Source<?> source, String type, KubernetesObject object) implements Update {}
 
@@ -144,12 +150,16 @@ final class Watches {
       Map<String, KubernetesObject> byName = new LinkedHashMap<>();
       r.items().forEach(o -> byName.put(o.getMetadata().getName(), o));
       snapshot.objects.put(r.source(), byName);
+      snapshot.versions.put(r.source(), r.resourceVersion());
     } else if (update instanceof Change c) {
       Map<String, KubernetesObject> byName = snapshot.objects.computeIfAbsent(c.source(), s -> new LinkedHashMap<>());
       switch (c.type()) {
         case "ADDED", "MODIFIED" -> byName.put(c.object().getMetadata().getName(), c.object());
         case "DELETED" -> byName.remove(c.object().getMetadata().getName());
         default -> { } // BOOKMARK: only the resourceVersion moves
+      }
+      if (c.object().getMetadata().getResourceVersion() != null) {
+        snapshot.versions.put(c.source(), c.object().getMetadata().getResourceVersion());
       }
     }
   }
@@ -183,7 +193,7 @@ final class Watches {
         while (!stopped) {
           if (resourceVersion == null) {
             Listing<? extends KubernetesObject> listing = api.call("list " + source.what(), source.lister()::list);
-            updates.add(new Reset(source, listing.items()));
+            updates.add(new Reset(source, listing.items(), listing.resourceVersion()));
             resourceVersion = listing.resourceVersion();
           }
           resourceVersion = watch(resourceVersion);
