@@ -641,10 +641,21 @@ public abstract class StoreContract {
     Store other = reopen(store).orElse(store);
     AppName name = AppName.of("counted");
     store.createApp(app("counted", "alice"), v1("counted"));
+    store.createApp(app("churned", "alice"), v1("churned"));
     int threads = 4;
     int rounds = 25;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
     List<Future<?>> futures = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    // Changes to another app meanwhile, which a store may track with what it keeps of this one.
+    Future<?> churn = pool.submit(() -> {
+      for (int i = 0; writing.get(); i++) {
+        try (Store.AppLock held = store.lock(AppName.of("churned"))) {
+          store.updateApp(app("churned", "alice").withStructure(Formation.of(io.deis.model.ProcessType.WEB, i % 3)));
+        }
+      }
+      return null;
+    });
     try {
       for (int t = 0; t < threads; t++) {
         Store writer = t % 2 == 0 ? store : other;
@@ -666,7 +677,10 @@ public abstract class StoreContract {
       for (Future<?> f : futures) {
         f.get(120, TimeUnit.SECONDS);
       }
+      writing.set(false);
+      churn.get(30, TimeUnit.SECONDS);
     } finally {
+      writing.set(false);
       pool.shutdownNow();
     }
     try {

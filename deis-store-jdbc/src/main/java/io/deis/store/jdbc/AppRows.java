@@ -18,7 +18,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
 
@@ -52,7 +55,24 @@ final class AppRows {
    * the hold lasts nothing but this store can change them, and this store forgets or updates what
    * it keeps whenever it changes them.
    */
-  private record Held(long epoch, App app, Release current, int highest) {}
+  private record Held(long epoch, App app, Release current, int highest) {
+    static Held nothing(long epoch) {
+      return new Held(epoch, null, null, 0);
+    }
+
+    Held withApp(App read) {
+      return new Held(epoch, read, current, highest);
+    }
+
+    Held withCurrent(Release read) {
+      return new Held(epoch, app, read, highest);
+    }
+
+    /** After this hold saved {@code release}: the highest version, and the current release when it is SUCCEEDED. */
+    Held withAppended(Release release) {
+      return new Held(epoch, app, release.status() == Release.Status.SUCCEEDED ? release : current, release.version());
+    }
+  }
 
   AppRows(Database db, ToLongFunction<AppName> heldEpoch) {
     this.db = db;
@@ -86,16 +106,8 @@ final class AppRows {
   }
 
   Optional<App> app(AppName name) {
-    long epoch = heldEpoch.applyAsLong(name);
-    Held known = kept(name, epoch);
-    if (known != null && known.app() != null) {
-      return Optional.of(known.app());
-    }
-    long stamp = forgotten.get();
-    Optional<App> app = db.read("read app '" + name + "'", c ->
-        Sql.queryOne(c, "SELECT name, owner, created, structure FROM apps WHERE name = ?", AppRows::app, name.value()));
-    app.ifPresent(read -> keep(name, epoch, stamp, h -> new Held(epoch, read, h == null ? null : h.current(), h == null ? 0 : h.highest())));
-    return app;
+    return heldRead(name, Held::app, Held::withApp, () -> db.read("read app '" + name + "'", c ->
+        Sql.queryOne(c, "SELECT name, owner, created, structure FROM apps WHERE name = ?", AppRows::app, name.value())));
   }
 
   List<App> apps() {
@@ -240,14 +252,9 @@ final class AppRows {
       return release;
     }
     makeRoom(app);
-    held.compute(app, (name, h) -> {
-      if (forgotten.get() != stamp) {
-        return null;
-      }
-      Held base = h != null && h.epoch() == epoch ? h : new Held(epoch, null, null, 0);
-      Release current = release.status() == Release.Status.SUCCEEDED ? release : base.current();
-      return new Held(epoch, base.app(), current, release.version());
-    });
+    // Unlike a read, this append made what is kept stale: when something was forgotten meanwhile
+    // (the stamp moved), what is kept cannot be brought up to date, so it goes.
+    held.compute(app, (name, h) -> forgotten.get() != stamp ? null : sameHold(h, epoch).withAppended(release));
     return release;
   }
 
@@ -287,20 +294,11 @@ final class AppRows {
   }
 
   Optional<Release> latest(AppName app, Release.Status status) {
-    boolean current = status == Release.Status.SUCCEEDED;
-    long epoch = current ? heldEpoch.applyAsLong(app) : 0;
-    Held known = kept(app, epoch);
-    if (known != null && known.current() != null) {
-      return Optional.of(known.current());
-    }
-    long stamp = forgotten.get();
-    Optional<Release> latest = db.read("read the newest " + status + " release of '" + app + "'", c -> Sql.queryOne(c,
-        "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY app, status, version DESC FETCH FIRST 1 ROWS ONLY",
-        AppRows::release, app.value(), status.name()));
-    if (current) {
-      latest.ifPresent(read -> keep(app, epoch, stamp, h -> new Held(epoch, h == null ? null : h.app(), read, h == null ? 0 : h.highest())));
-    }
-    return latest;
+    Supplier<Optional<Release>> read = () -> db.read("read the newest " + status + " release of '" + app + "'",
+        c -> Sql.queryOne(c, "SELECT " + RELEASE_COLUMNS + " FROM releases WHERE app = ? AND status = ? ORDER BY app, status, version DESC"
+            + " FETCH FIRST 1 ROWS ONLY", AppRows::release, app.value(), status.name()));
+    // Only the current release (the newest SUCCEEDED) is kept for lock holders.
+    return status == Release.Status.SUCCEEDED ? heldRead(app, Held::current, Held::withCurrent, read) : read.get();
   }
 
   List<Release> releases(AppName app, Release.Status status) {
@@ -371,15 +369,38 @@ final class AppRows {
   }
 
   /**
-   * Keeps what a lock holder read, merged with what is kept for the same hold, unless something of
-   * the app was forgotten since the read began ({@code stamp}): the read may predate that change.
+   * What the calling thread reads of the app: what is kept for its hold of the app's lock
+   * ({@code part} of it, when known), else {@code read}'s answer, then kept ({@code with}).
    */
-  private void keep(AppName app, long epoch, long stamp, UnaryOperator<Held> merge) {
+  private <T> Optional<T> heldRead(AppName app, Function<Held, T> part, BiFunction<Held, T, Held> with,
+      Supplier<Optional<T>> read) {
+    long epoch = heldEpoch.applyAsLong(app);
+    Held known = kept(app, epoch);
+    if (known != null && part.apply(known) != null) {
+      return Optional.of(part.apply(known));
+    }
+    long stamp = forgotten.get();
+    Optional<T> value = read.get();
+    value.ifPresent(v -> keep(app, epoch, stamp, h -> with.apply(h, v)));
+    return value;
+  }
+
+  /**
+   * Adds what a lock holder read to what is kept for its hold {@code epoch}, unless something of
+   * the app was forgotten since {@code stamp}: the read may predate that change. Nothing is kept for
+   * a caller that holds no lock (epoch 0).
+   */
+  private void keep(AppName app, long epoch, long stamp, UnaryOperator<Held> read) {
     if (epoch == 0) {
       return;
     }
     makeRoom(app);
-    held.compute(app, (name, h) -> forgotten.get() != stamp ? h : merge.apply(h != null && h.epoch() == epoch ? h : null));
+    held.compute(app, (name, h) -> forgotten.get() != stamp ? h : read.apply(sameHold(h, epoch)));
+  }
+
+  /** What is kept for the hold {@code epoch}: {@code h}, or nothing when {@code h} is another hold's. */
+  private static Held sameHold(Held h, long epoch) {
+    return h != null && h.epoch() == epoch ? h : Held.nothing(epoch);
   }
 
   private void makeRoom(AppName app) {
@@ -389,7 +410,7 @@ final class AppRows {
   }
 
   /** Makes a change to the app's row or releases, then forgets what is kept of the app, whether or not the change was made. */
-  private <T> T changing(AppName app, java.util.function.Supplier<T> change) {
+  private <T> T changing(AppName app, Supplier<T> change) {
     try {
       return change.get();
     } finally {
@@ -440,7 +461,7 @@ final class AppRows {
   // ---------------------------------------------------------------- helpers
 
   /** What a stored JSON column holds, or a StoreException naming the column (never the values in it). */
-  static <T> T decode(java.util.function.Supplier<T> read, String what) {
+  static <T> T decode(Supplier<T> read, String what) {
     try {
       return read.get();
     } catch (IllegalStateException e) {
