@@ -233,13 +233,12 @@ final class Signals {
   }
 
   /**
-   * Whether {@code pod} is older than what was told of it: the watch and the rollouts both report,
-   * each in order but not with each other, so a listing taken before a rollout's look can arrive
-   * after it. Telling it would move the pod back (a ready pod reported starting, then never ready
+   * Whether a look at the pod at {@code version} is older than what was told of it: the watch and
+   * the rollouts both report, each in order but not with each other, so a listing taken before a
+   * rollout's look can arrive after it. Telling it would move the pod back (a ready pod reported starting, then never ready
    * again). Unknown when a resourceVersion is not numeric: then nothing is held back.
    */
-  private static boolean stale(Run current, String uid, V1Pod pod) {
-    long version = version(pod.getMetadata().getResourceVersion());
+  private static boolean stale(Run current, String uid, long version) {
     Long told = current.toldAt.get(uid);
     return version >= 0 && told != null && version < told;
   }
@@ -285,13 +284,13 @@ final class Signals {
     String uid = pod.getMetadata().getUid();
     Container container = PodStates.container(pod, app, type, num, false);
     Container before;
+    long version = version(pod.getMetadata().getResourceVersion());
     synchronized (current) { // the check and the record together: the watch and a rollout may tell at once
-      if (stale(current, uid, pod)) {
+      if (stale(current, uid, version)) {
         return;
       }
-      long version = version(pod.getMetadata().getResourceVersion());
       if (version >= 0) {
-        current.toldAt.merge(uid, version, Math::max);
+        current.toldAt.put(uid, version); // not older than what was told: stale() said so
       }
       before = told.put(uid, container);
     }
